@@ -1,0 +1,66 @@
+/**
+ * Keeps the service under Celonis's request rate: at most `perSecond`
+ * requests start in any sliding one-second window. Shared by every call of a
+ * container, retries included, so a bulk cancel of hundreds of jobs spreads
+ * itself out instead of collecting 429s.
+ */
+import type { Deadline } from './deadline.ts';
+import { CelonisUnavailableError } from './errors.ts';
+
+const WINDOW_MS = 1_000;
+// Requests leave a little later than the window strictly allows, so that
+// jitter between our clock and Celonis's counter never adds up to 429s.
+const MARGIN_MS = 25;
+
+export interface RateLimiterOptions {
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export class RateLimiter {
+  readonly #perSecond: number;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  // Start times of the most recent requests, oldest first.
+  readonly #starts: number[] = [];
+
+  constructor(perSecond: number, options: RateLimiterOptions = {}) {
+    this.#perSecond = Math.max(1, Math.floor(perSecond));
+    this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? sleep;
+  }
+
+  /** Waits for a free slot; throws a 503 if none comes before `deadline`. */
+  async acquire(deadline: Deadline): Promise<void> {
+    const at = this.#reserve();
+    const waitMs = at - this.#now();
+    if (waitMs > deadline.remainingMs()) {
+      throw new CelonisUnavailableError(
+        'The service is at its own request limit towards Celonis.',
+        waitMs / 1000,
+      );
+    }
+    if (waitMs > 0) {
+      await this.#sleep(waitMs);
+    }
+  }
+
+  // Reserving synchronously keeps concurrent callers from taking one slot.
+  // The list holds the last `perSecond` start times, oldest first.
+  #reserve(): number {
+    const now = this.#now();
+    const oldest =
+      this.#starts.length < this.#perSecond ? undefined : this.#starts.shift();
+    const at =
+      oldest === undefined
+        ? now
+        : Math.max(now, oldest + WINDOW_MS + MARGIN_MS);
+    this.#starts.push(at);
+
+    return at;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
