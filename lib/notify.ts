@@ -1,0 +1,111 @@
+/**
+ * The summary of an autoCancel run, as one SNS message a person reads at a
+ * glance: a subject with the counts and a body that lists, per result, the
+ * pool, name and id of each job.
+ */
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { AutoCancelOutcome } from './auto-cancel.ts';
+import type { CancelResult } from './cancel.ts';
+
+let client: SNSClient | undefined;
+
+/** The SNS client, created on first use: most runs of most stages need none. */
+export function snsClient(): SNSClient {
+  client ??= new SNSClient({});
+
+  return client;
+}
+
+export interface NotificationText {
+  subject: string;
+  message: string;
+}
+
+const sections: { result: CancelResult; heading: string }[] = [
+  { result: 'failed', heading: 'Cancel failed' },
+  {
+    result: 'cancel-requested',
+    heading: 'Cancel requested, still running at the end',
+  },
+  { result: 'cancelled', heading: 'Cancelled' },
+  { result: 'would-cancel', heading: 'Would cancel (dry run)' },
+  { result: 'not-running', heading: 'Ended on their own' },
+  { result: 'excluded', heading: 'Excluded, left running' },
+];
+
+/**
+ * @example
+ * const { subject, message } = formatNotification(outcome);
+ */
+export function formatNotification(
+  outcome: AutoCancelOutcome,
+): NotificationText {
+  const counts = sections
+    .map(({ result }) => [result, outcome.summary[result] ?? 0] as const)
+    .filter(([, count]) => count > 0)
+    .map(([result, count]) => `${count} ${result}`);
+  const pools = outcome.pools.join(', ');
+  const verdict = outcome.ok ? 'ok' : 'ATTENTION';
+  const mode = outcome.dryRun ? ' (dry run)' : '';
+  const subject = `celonis-job-control auto-cancel ${verdict}${mode}: ${
+    counts.join(', ') || 'nothing running'
+  } in ${pools}`;
+
+  const lines = [
+    `Auto-cancel ${outcome.dryRun ? 'dry run' : 'run'} at ${outcome.startedAt} in ${pools}.`,
+    outcome.reason ? `Reason: ${outcome.reason}` : undefined,
+    outcome.ok
+      ? 'Every targeted job has ended.'
+      : 'Some jobs may still be running: see below.',
+    ...outcome.poolErrors.map(
+      (entry) => `\nPool ${entry.pool} could not be read: ${entry.error}`,
+    ),
+    ...sections.flatMap(({ result, heading }) =>
+      section(outcome, result, heading),
+    ),
+  ];
+
+  return {
+    subject: truncate(subject, 100),
+    message: lines.filter((line) => line !== undefined).join('\n'),
+  };
+}
+
+function section(
+  outcome: AutoCancelOutcome,
+  result: CancelResult,
+  heading: string,
+): string[] {
+  const rows = outcome.results.filter((entry) => entry.result === result);
+  if (rows.length === 0) {
+    return [];
+  }
+
+  return [
+    `\n${heading} (${rows.length}):`,
+    ...rows.map((entry) => {
+      const error = entry.error ? ` - ${entry.error}` : '';
+
+      return `  ${entry.pool}  ${entry.name || '(unnamed)'}  ${entry.jobId}${error}`;
+    }),
+  ];
+}
+
+// SNS refuses subjects over 100 characters.
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}
+
+export async function publishNotification(
+  topicArn: string,
+  text: NotificationText,
+  sns: SNSClient = snsClient(),
+): Promise<void> {
+  await sns.send(
+    new PublishCommand({
+      TopicArn: topicArn,
+      Subject: text.subject,
+      Message: text.message,
+    }),
+  );
+}
