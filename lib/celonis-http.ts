@@ -1,7 +1,7 @@
 /**
  * The one HTTP layer under every Celonis call: a per-attempt timeout within
  * the caller's deadline, the shared rate limiter, and bounded retries with
- * exponential backoff and full jitter on 429, 502, 503, 504, timeouts and
+ * exponential backoff and full jitter on 429, 500, 502, 503, 504, timeouts and
  * network errors. Server hints (`Retry-After`, `x-ratelimit-reset`) are
  * honoured when they fit the deadline. When it gives up it throws the
  * matching `ServiceError`; every other answer is returned as it is.
@@ -45,7 +45,8 @@ export interface CelonisHttpOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const retryableStatuses = new Set([429, 502, 503, 504]);
+// 5xx other than 501 (which will not change on a retry) and 429.
+const retryableStatuses = new Set([429, 500, 502, 503, 504]);
 
 type Failure =
   | { kind: 'status'; response: CelonisResponse }
