@@ -1,9 +1,10 @@
 /**
  * Captures the structured log lines the service writes, without hiding them
  * from the setup file's credential guard: the spies call through to the
- * streams they wrap.
+ * streams they wrap. Call it inside a test: the capture ends with the test,
+ * even when an assertion fails.
  */
-import { type MockInstance, vi } from 'vitest';
+import { type MockInstance, onTestFinished, vi } from 'vitest';
 
 export type LogLine = Record<string, unknown> & {
   level?: string;
@@ -30,6 +31,12 @@ export function captureLogs(): LogCapture {
     vi.spyOn(process.stdout, 'write'),
     vi.spyOn(process.stderr, 'write'),
   ];
+  const restore = (): void => {
+    for (const spy of spies) {
+      spy.mockRestore();
+    }
+  };
+  onTestFinished(restore);
   const text = (): string =>
     spies
       .flatMap((spy) => spy.mock.calls.map((call) => String(call[0])))
@@ -42,10 +49,6 @@ export function captureLogs(): LogCapture {
         .split('\n')
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as LogLine),
-    restore: () => {
-      for (const spy of spies) {
-        spy.mockRestore();
-      }
-    },
+    restore,
   };
 }

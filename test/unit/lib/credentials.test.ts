@@ -130,7 +130,6 @@ describe('parseCelonisSecret', () => {
         expect(line?.acceptedShapes).toContain(name);
       }
       expect(logs.text()).not.toContain(LEAK_MARKER);
-      logs.restore();
     },
   );
 
@@ -148,7 +147,6 @@ describe('parseCelonisSecret', () => {
     // Assess
     expect(parse).toThrow(ConfigurationError);
     expect(logs.text()).not.toContain(LEAK_MARKER);
-    logs.restore();
   });
 });
 

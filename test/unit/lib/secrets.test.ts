@@ -133,7 +133,6 @@ describe('SecretCache', () => {
         errorName: 'AccessDeniedException',
       }),
     );
-    logs.restore();
   });
 
   it('reads again after a failed read', async () => {
