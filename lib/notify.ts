@@ -54,9 +54,7 @@ export function formatNotification(
   const lines = [
     `Auto-cancel ${outcome.dryRun ? 'dry run' : 'run'} at ${outcome.startedAt} in ${pools}.`,
     outcome.reason ? `Reason: ${outcome.reason}` : undefined,
-    outcome.ok
-      ? 'Every targeted job has ended.'
-      : 'Some jobs may still be running: see below.',
+    verdictLine(outcome),
     ...outcome.poolErrors.map(
       (entry) => `\nPool ${entry.pool} could not be read: ${entry.error}`,
     ),
@@ -69,6 +67,16 @@ export function formatNotification(
     subject: truncate(subject, 100),
     message: lines.filter((line) => line !== undefined).join('\n'),
   };
+}
+
+function verdictLine(outcome: AutoCancelOutcome): string {
+  if (!outcome.ok) {
+    return 'Some jobs may still be running: see below.';
+  }
+
+  return outcome.dryRun
+    ? 'Dry run: nothing was cancelled.'
+    : 'Every targeted job has ended.';
 }
 
 function section(

@@ -14,7 +14,6 @@
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { startCelonisEmulator } from '../emulator/celonis.ts';
@@ -25,6 +24,7 @@ import {
   demoPools,
 } from '../emulator/demo.ts';
 import type { CelonisEmulator } from '../emulator/types.ts';
+import { createCaller } from './token.ts';
 
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 const SERVERLESS_BIN = fileURLToPath(
@@ -104,21 +104,14 @@ function readCredentials(env: Env): string | undefined {
 }
 
 /** A fresh token, and the callers secret that holds only its hash. */
-function createCaller(): Caller {
-  const token = randomBytes(32).toString('base64url');
-  const tokenSha256 = createHash('sha256').update(token).digest('hex');
-  const secret = JSON.stringify({
-    callers: [
-      {
-        name: CALLER_NAME,
-        tokenSha256,
-        scopes: ['jobs:read', 'jobs:cancel'],
-        pools: ['*'],
-      },
-    ],
+function createDemoCaller(): Caller {
+  const { token, entry } = createCaller({
+    name: CALLER_NAME,
+    scopes: 'jobs:read,jobs:cancel',
+    pools: '*',
   });
 
-  return { token, secret };
+  return { token, secret: JSON.stringify({ callers: [entry] }) };
 }
 
 function startEmulator(target: Target, caller: Caller) {
@@ -200,7 +193,12 @@ async function waitUntilAnswering(url: string, child: ChildProcess) {
   throw new Error(`serverless offline did not answer on ${url} in time`);
 }
 
-function printDemoCommands(base: string, token: string, lambdaPort: string) {
+function printDemoCommands(
+  base: string,
+  token: string,
+  lambdaPort: string,
+  emulatorUrl: string,
+) {
   const auth = `-H "Authorization: Bearer ${token}"`;
   const pool = `${base}/pools/demo`;
   const autoCancel =
@@ -222,6 +220,8 @@ What cancel-running would cancel (dry run):
   curl -s -X POST ${auth} "${pool}/cancel-running?dryRun=true"
 Run the scheduled auto-cancel once, as a dry run:
   curl -s -X POST -d '{"dryRun":true}' ${autoCancel}
+The summaries it published (the emulator stands in for SNS):
+  curl -s ${emulatorUrl}/_emulator/published
 PowerShell:
   curl.exe -s ${auth} ${pool}/jobs
 `);
@@ -307,7 +307,7 @@ async function main(): Promise<void> {
   if (await answers(base)) {
     throw new Error(`port ${port} is in use; stop that server or set PORT`);
   }
-  const caller = createCaller();
+  const caller = createDemoCaller();
 
   log(target.demo ? 'starting emulator' : 'starting local secrets');
   const emulator = await startEmulator(target, caller);
@@ -324,7 +324,12 @@ async function main(): Promise<void> {
   }
   log('ready');
   if (target.demo) {
-    printDemoCommands(base, caller.token, process.env.LAMBDA_PORT ?? '3002');
+    printDemoCommands(
+      base,
+      caller.token,
+      process.env.LAMBDA_PORT ?? '3002',
+      emulator.url,
+    );
   } else {
     printTeamCommands(base, caller.token, target.pools);
   }
