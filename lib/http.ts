@@ -215,6 +215,10 @@ export function createHttpHandler(options: HttpHandlerOptions, route: Route) {
     context: Context,
   ): Promise<HttpResult> => {
     const startedAt = Date.now();
+    const deadline = Deadline.fromRemaining(
+      context.getRemainingTimeInMillis(),
+      options.marginMs,
+    );
     let response: HttpResult;
     try {
       const caller = await services.callers.authenticate(
@@ -227,10 +231,6 @@ export function createHttpHandler(options: HttpHandlerOptions, route: Route) {
         event.pathParameters?.pool,
       );
       requirePool(caller, pool);
-      const deadline = Deadline.fromRemaining(
-        context.getRemainingTimeInMillis(),
-        options.marginMs,
-      );
       response = await route({ event, caller, pool, deadline });
     } catch (error) {
       logError(error);
