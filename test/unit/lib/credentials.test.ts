@@ -416,7 +416,9 @@ describe('CelonisAuth', () => {
 
     // Assess
     await expect(authorization).rejects.toBeInstanceOf(OAuthRejectedError);
-    const error = await authorization.catch((e: OAuthRejectedError) => e);
+    const error = (await authorization.catch(
+      (e: unknown) => e,
+    )) as OAuthRejectedError;
     expect(error).toMatchObject({
       status: 401,
       message: 'Celonis refused the OAuth client credentials (HTTP 401).',
