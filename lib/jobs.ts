@@ -36,7 +36,8 @@ const nullableString = z
   .nullish()
   .transform((value) => (value == null ? null : String(value)));
 
-const rawStatus = z.unknown().transform(toJobStatus);
+// Optional before transform: zod 4 makes a key of plain `unknown` required.
+const rawStatus = z.unknown().optional().transform(toJobStatus);
 
 /** One element of `GET /pools/{poolId}/jobs`, and `GET .../jobs/{jobId}`. */
 export const celonisJob = z.object({
@@ -51,7 +52,7 @@ export const celonisJob = z.object({
 export const celonisJobStatus = z.object({
   id: z.string().min(1),
   status: rawStatus,
-  lastExecutionStartDate: z.unknown().transform(toIsoDate),
+  lastExecutionStartDate: z.unknown().optional().transform(toIsoDate),
 });
 
 export type CelonisJob = z.infer<typeof celonisJob>;
@@ -70,6 +71,9 @@ function toJobStatus(value: unknown): JobStatus | null {
 
 /** Epoch milliseconds or an ISO string, as Celonis may send either. */
 function toIsoDate(value: unknown): string | null {
+  if (typeof value === 'string' && value.trim() === '') {
+    return null;
+  }
   if (typeof value !== 'number' && typeof value !== 'string') {
     return null;
   }
@@ -137,7 +141,11 @@ export function formatJobsTable(jobs: readonly Job[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-// A name with a line break or tab would break the table's columns.
+// A line break or tab would break the table's columns, and a control
+// character (an escape sequence, say) would reach the reader's terminal.
 function oneLine(text: string): string {
-  return text.replaceAll(/\s+/g, ' ').trim();
+  return text
+    .replaceAll(/[\p{Cc}\p{Cf}]/gu, ' ')
+    .replaceAll(/\s+/g, ' ')
+    .trim();
 }
