@@ -51,7 +51,8 @@ const ACCEPTED_SHAPES =
  */
 export function parseCelonisSecret(secret: string): CelonisCredentials {
   const text = secret.trim();
-  if (!text.startsWith('{')) {
+  // Application keys are base64-like text, so JSON-looking text is never one.
+  if (!text.startsWith('{') && !text.startsWith('[')) {
     return { kind: 'appKey', appKey: text };
   }
   const parsed = secretShapes.safeParse(parseJson(text));
@@ -77,6 +78,12 @@ export function parseCelonisSecret(secret: string): CelonisCredentials {
     clientSecret: value.clientSecret,
     scope: value.scope ?? DEFAULT_OAUTH_SCOPE,
   };
+}
+
+// OAuth 2.0 (RFC 6749, 2.3.1) form-encodes the client id and secret before
+// HTTP Basic; a secret with `+`, `%` or `:` is refused otherwise.
+function formEncode(value: string): string {
+  return encodeURIComponent(value).replaceAll('%20', '+');
 }
 
 function parseJson(text: string): unknown {
@@ -188,7 +195,7 @@ export class CelonisAuth {
     deadline: Deadline,
   ): Promise<CachedToken> {
     const basic = Buffer.from(
-      `${credentials.clientId}:${credentials.clientSecret}`,
+      `${formEncode(credentials.clientId)}:${formEncode(credentials.clientSecret)}`,
     ).toString('base64');
     const startedAt = this.#now();
     const answer = await this.#options.http.send({
