@@ -32,7 +32,7 @@ export class RateLimiter {
 
   /** Waits for a free slot; throws a 503 if none comes before `deadline`. */
   async acquire(deadline: Deadline): Promise<void> {
-    const at = this.#reserve();
+    const at = this.#nextSlot();
     const waitMs = at - this.#now();
     if (waitMs > deadline.remainingMs()) {
       throw new CelonisUnavailableError(
@@ -40,24 +40,31 @@ export class RateLimiter {
         waitMs / 1000,
       );
     }
+    this.#take(at);
     if (waitMs > 0) {
       await this.#sleep(waitMs);
     }
   }
 
-  // Reserving synchronously keeps concurrent callers from taking one slot.
-  // The list holds the last `perSecond` start times, oldest first.
-  #reserve(): number {
+  // The list holds the last `perSecond` start times, oldest first; the next
+  // slot opens a window after the oldest. Finding and taking a slot happen
+  // in one synchronous step, so concurrent callers never share one, and a
+  // refused caller takes none.
+  #nextSlot(): number {
     const now = this.#now();
     const oldest =
-      this.#starts.length < this.#perSecond ? undefined : this.#starts.shift();
-    const at =
-      oldest === undefined
-        ? now
-        : Math.max(now, oldest + WINDOW_MS + MARGIN_MS);
-    this.#starts.push(at);
+      this.#starts.length < this.#perSecond ? undefined : this.#starts[0];
 
-    return at;
+    return oldest === undefined
+      ? now
+      : Math.max(now, oldest + WINDOW_MS + MARGIN_MS);
+  }
+
+  #take(at: number): void {
+    this.#starts.push(at);
+    if (this.#starts.length > this.#perSecond) {
+      this.#starts.shift();
+    }
   }
 }
 
