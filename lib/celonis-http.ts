@@ -118,7 +118,8 @@ export class CelonisHttp {
           method: request.method,
           headers: request.headers,
           body: request.body,
-          signal: AbortSignal.timeout(timeoutMs),
+          // AbortSignal.timeout takes whole milliseconds only.
+          signal: AbortSignal.timeout(Math.ceil(timeoutMs)),
         },
       );
       const text = await response.text();

@@ -116,6 +116,7 @@ export class CelonisClient {
     jobId: string,
     deadline: Deadline,
   ): Promise<Job> {
+    assertUuid(jobId);
     const [job, statuses] = await Promise.all([
       this.getJob(poolId, jobId, deadline),
       this.#json(

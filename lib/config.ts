@@ -104,6 +104,12 @@ function readTeamUrl(env: Env): string {
 function readPools(env: Env): Pool[] {
   const raw = readRequired(env, 'POOLS');
   const pools = splitList(raw).map((pair) => parsePoolPair(pair));
+  if (pools.length === 0) {
+    throw new ConfigVariableError(
+      'POOLS',
+      'names no pool; expected alias=poolId,...',
+    );
+  }
   assertUnique(
     pools.map((pool) => pool.alias),
     'alias',

@@ -95,7 +95,8 @@ export function header(
   name: string,
 ): string | undefined {
   const headers = event.headers ?? {};
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  const wanted = name.toLowerCase();
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === wanted);
 
   return key === undefined ? undefined : headers[key];
 }

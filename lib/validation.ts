@@ -44,5 +44,5 @@ export function describeIssue(error: z.ZodError, where: string): string {
       ? `unknown field ${issue.keys.join(', ')}`
       : (issue?.message ?? 'invalid');
 
-  return `${path}: ${message}.`;
+  return path === '' ? `${message}.` : `${path}: ${message}.`;
 }
