@@ -24,7 +24,13 @@ import {
 } from '../../emulator/celonis.ts';
 import { DEMO_POOL_ID, demoPools } from '../../emulator/demo.ts';
 import { type HttpEventOptions, httpEvent } from './events.ts';
-import { APP_KEY, callersSecret } from './secrets.ts';
+import {
+  APP_KEY,
+  type CallerSpec,
+  callersSecret,
+  LEAK_MARKER,
+  TEST_CALLERS,
+} from './secrets.ts';
 
 export const CELONIS_SECRET_ID = 'celonis-job-control/test/celonis';
 export const CALLERS_SECRET_ID = 'celonis-job-control/test/callers';
@@ -86,7 +92,10 @@ export function poolsVariable(...extra: string[]): string {
 
 /**
  * Sets the functions' environment for `emulator`; undo with
- * `vi.unstubAllEnvs()`.
+ * `vi.unstubAllEnvs()`. The service's own request limit is raised, since
+ * the emulator sets none unless a test asks for one and the limit would
+ * only slow down a file of many short tests; a test of the limit sets
+ * `CELONIS_MAX_RPS` itself.
  */
 export function stubHandlerEnv(
   emulator: CelonisEmulator,
@@ -97,6 +106,7 @@ export function stubHandlerEnv(
     CELONIS_SECRET_ID,
     CALLERS_SECRET_ID,
     POOLS: poolsVariable(),
+    CELONIS_MAX_RPS: '1000',
     ...extra,
   };
   for (const [name, value] of Object.entries(variables)) {
@@ -104,11 +114,33 @@ export function stubHandlerEnv(
   }
 }
 
+/** A caller that may read and cancel in every configured pool. */
+export const ADMIN_TOKEN = `admin-token-${LEAK_MARKER}`;
+/** A caller granted the demo pool by its id, written in upper case. */
+export const DEMO_BY_ID_TOKEN = `demo-by-id-token-${LEAK_MARKER}`;
+
+/** The test callers, and two that name their pools as `*` and by id. */
+export const HANDLER_CALLERS: CallerSpec[] = [
+  ...TEST_CALLERS,
+  {
+    name: 'platform-admin',
+    token: ADMIN_TOKEN,
+    scopes: ['jobs:read', 'jobs:cancel'],
+    pools: ['*'],
+  },
+  {
+    name: 'demo-by-id',
+    token: DEMO_BY_ID_TOKEN,
+    scopes: ['jobs:read', 'jobs:cancel'],
+    pools: [DEMO_POOL_ID.toUpperCase()],
+  },
+];
+
 /** The secret strings the mocked Secrets Manager holds by default. */
 export function defaultSecrets(): Record<string, string> {
   return {
     [CELONIS_SECRET_ID]: JSON.stringify({ appKey: APP_KEY }),
-    [CALLERS_SECRET_ID]: callersSecret(),
+    [CALLERS_SECRET_ID]: callersSecret(HANDLER_CALLERS),
   };
 }
 

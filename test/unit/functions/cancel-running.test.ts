@@ -17,10 +17,12 @@ import {
 } from '../../../emulator/demo.ts';
 import { lambdaContext } from '../../helpers/events.ts';
 import {
+  ADMIN_TOKEN,
   cancelPaths,
   captureLogs,
   celonisCancelPath,
   celonisRequests,
+  DEMO_BY_ID_TOKEN,
   JSON_HEADERS,
   mockSecretsManager,
   parseAnswer,
@@ -392,24 +394,70 @@ describe('cancel handler: POST /pools/{pool}/cancel-running', () => {
     });
   });
 
+  // What the shared fixtures' firing alerts name: Alertmanager's two alerts
+  // name P2P and the purchase-to-pay source; Grafana's one alert names P2P
+  // and that source together. In the mixed ones, only the firing alert
+  // counts: P2P for Alertmanager, an alert without labels for Grafana.
   describe.each([
-    ['Alertmanager', 'alertmanager'],
-    ['Grafana', 'grafana'],
-  ])('a %s webhook', (_, tool) => {
+    [
+      'Alertmanager',
+      'alertmanager',
+      [extractP2P, extractMasterData],
+      [extractP2P],
+    ],
+    ['Grafana', 'grafana', [extractP2P], RUNNING_DEMO_JOBS],
+  ])('a %s webhook', (_, tool, firingTargets, mixedTargets) => {
+    /**
+     * The tool's firing notification with one alert per `labels`, each
+     * without the fixture's own `celonis_*` labels; one plain alert when
+     * no labels are given.
+     */
     function firing(...labels: Record<string, string>[]): WebhookBody {
       const body = webhookFixture(`${tool}-firing`);
       const [template] = body.alerts;
-      if (labels.length > 0 && template !== undefined) {
-        body.alerts = labels.map((extra) => ({
-          ...template,
-          labels: { ...template.labels, ...extra },
-        }));
+      if (template === undefined) {
+        throw new Error(`${tool}-firing has no alert`);
       }
+      const plain = Object.fromEntries(
+        Object.entries(template.labels).filter(
+          ([name]) => !name.startsWith('celonis_'),
+        ),
+      );
+      body.alerts = (labels.length > 0 ? labels : [{}]).map((extra) => ({
+        ...template,
+        labels: { ...plain, ...extra },
+      }));
 
       return body;
     }
 
-    it('cancels every running job when an alert fires, without waiting', async () => {
+    it('targets the jobs its firing alerts name', async () => {
+      const answer = await cancelRunning({
+        query: { dryRun: 'true' },
+        body: webhookFixture(`${tool}-firing`),
+      });
+
+      expect(answer.body).toEqual({
+        dryRun: true,
+        results: firingTargets.map((id) => result(id, 'would-cancel')),
+        summary: { 'would-cancel': firingTargets.length },
+      });
+    });
+
+    it('heeds only the firing alerts of a mixed notification', async () => {
+      const answer = await cancelRunning({
+        query: { dryRun: 'true' },
+        body: webhookFixture(`${tool}-mixed`),
+      });
+
+      expect(answer.body).toEqual({
+        dryRun: true,
+        results: mixedTargets.map((id) => result(id, 'would-cancel')),
+        summary: { 'would-cancel': mixedTargets.length },
+      });
+    });
+
+    it('cancels every running job for an alert without celonis labels, without waiting', async () => {
       const answer = await cancelRunning({ body: firing() });
 
       expect(answer).toEqual({
@@ -532,23 +580,6 @@ describe('cancel handler: POST /pools/{pool}/cancel-running', () => {
       expect(cancelPaths(emulator)).toEqual([]);
     });
 
-    it('waits when the webhook URL asks for it', async () => {
-      const answer = await cancelRunning({
-        query: { wait: '2' },
-        body: firing({ celonis_job_id: extractP2P }),
-      });
-
-      expect(answer).toEqual({
-        statusCode: 200,
-        headers: JSON_HEADERS,
-        body: {
-          dryRun: false,
-          results: [result(extractP2P, 'cancelled')],
-          summary: { cancelled: 1 },
-        },
-      });
-    });
-
     it.each([
       ['celonis_job_id', 'extract-p2p'],
       ['celonis_data_source_id', 'SAP ECC'],
@@ -557,6 +588,23 @@ describe('cancel handler: POST /pools/{pool}/cancel-running', () => {
 
       expect(answer).toEqual(problem(400, new RegExp(label)));
       expect(celonisRequests(emulator)).toEqual([]);
+    });
+  });
+
+  it('waits for a webhook when its URL asks for it', async () => {
+    const answer = await cancelRunning({
+      query: { wait: '2' },
+      body: webhookFixture('alertmanager-mixed'),
+    });
+
+    expect(answer).toEqual({
+      statusCode: 200,
+      headers: JSON_HEADERS,
+      body: {
+        dryRun: false,
+        results: [result(extractP2P, 'cancelled')],
+        summary: { cancelled: 1 },
+      },
     });
   });
 
@@ -624,6 +672,15 @@ describe('cancel handler: POST /pools/{pool}/cancel-running', () => {
       expect(plain).toEqual(problem(403, /demo/));
       expect(webhook).toEqual(problem(403, /demo/));
       expect(celonisRequests(emulator)).toEqual([]);
+    });
+
+    it.each([
+      ['a token for every pool', ADMIN_TOKEN],
+      ['a token that names the pool by id', DEMO_BY_ID_TOKEN],
+    ])('lets %s act on the pool', async (_, token) => {
+      const answer = await cancelRunning({ token, query: { dryRun: 'true' } });
+
+      expect(answer.statusCode).toBe(200);
     });
 
     it('answers 404 to an operator for a pool that is not configured', async () => {

@@ -21,6 +21,7 @@ import {
   CRM_POOL_ID,
   captureLogs,
   celonisRequests,
+  DEMO_BY_ID_TOKEN,
   defaultSecrets,
   type HandlerEmulator,
   ISO_DATE,
@@ -424,8 +425,11 @@ describe('status handler', () => {
       expect(answer.statusCode).toBe(200);
     });
 
-    it('answers 200 to a token for every pool', async () => {
-      const event = routeEvent(route, params, { token: READER_TOKEN });
+    it.each([
+      ['a read-only token for every pool', READER_TOKEN],
+      ['a token that names the pool by id', DEMO_BY_ID_TOKEN],
+    ])('answers 200 to %s', async (_, token) => {
+      const event = routeEvent(route, params, { token });
 
       const answer = await call(event);
 
