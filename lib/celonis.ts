@@ -171,7 +171,7 @@ export class CelonisClient {
     if (answer.status !== 200) {
       throw celonisRefused(call, answer);
     }
-    if (!isJson(answer)) {
+    if (!isJson(answer) || answer.text.trim() === '') {
       throw unusable(call, describeContent(answer));
     }
     let body: unknown;

@@ -156,8 +156,8 @@ export function readSeconds(
   if (raw === undefined || raw === '') {
     return fallback;
   }
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0 || value > max) {
+  const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= 0 && value <= max)) {
     throw new BadRequestError(`${name}: expected seconds from 0 to ${max}.`);
   }
 

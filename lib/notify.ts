@@ -47,9 +47,11 @@ export function formatNotification(
   const pools = outcome.pools.join(', ');
   const verdict = outcome.ok ? 'ok' : 'ATTENTION';
   const mode = outcome.dryRun ? ' (dry run)' : '';
-  const subject = `celonis-job-control auto-cancel ${verdict}${mode}: ${
+  // Pools come before the counts, so a subject cut at 100 characters
+  // still says where.
+  const subject = `Celonis auto-cancel ${verdict}${mode} in ${pools}: ${
     counts.join(', ') || 'nothing running'
-  } in ${pools}`;
+  }`;
 
   const lines = [
     `Auto-cancel ${outcome.dryRun ? 'dry run' : 'run'} at ${outcome.startedAt} in ${pools}.`,

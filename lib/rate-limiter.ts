@@ -10,7 +10,7 @@ import { CelonisUnavailableError } from './errors.ts';
 const WINDOW_MS = 1_000;
 // Requests leave a little later than the window strictly allows, so that
 // jitter between our clock and Celonis's counter never adds up to 429s.
-const MARGIN_MS = 25;
+const MARGIN_MS = 50;
 
 export interface RateLimiterOptions {
   now?: () => number;
@@ -22,7 +22,7 @@ export class RateLimiter {
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
   // Start times of the most recent requests, oldest first.
-  readonly #starts: number[] = [];
+  readonly #starts: { at: number }[] = [];
 
   constructor(perSecond: number, options: RateLimiterOptions = {}) {
     this.#perSecond = Math.max(1, Math.floor(perSecond));
@@ -40,9 +40,11 @@ export class RateLimiter {
         waitMs / 1000,
       );
     }
-    this.#take(at);
+    const slot = this.#take(at);
     if (waitMs > 0) {
       await this.#sleep(waitMs);
+      // A timer that fired late moves the start, and so the next window.
+      slot.at = Math.max(slot.at, this.#now());
     }
   }
 
@@ -57,14 +59,17 @@ export class RateLimiter {
 
     return oldest === undefined
       ? now
-      : Math.max(now, oldest + WINDOW_MS + MARGIN_MS);
+      : Math.max(now, oldest.at + WINDOW_MS + MARGIN_MS);
   }
 
-  #take(at: number): void {
-    this.#starts.push(at);
+  #take(at: number): { at: number } {
+    const slot = { at };
+    this.#starts.push(slot);
     if (this.#starts.length > this.#perSecond) {
       this.#starts.shift();
     }
+
+    return slot;
   }
 }
 

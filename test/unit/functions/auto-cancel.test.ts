@@ -82,6 +82,17 @@ function result(
   };
 }
 
+/** A string that contains every one of `parts`, in any order. */
+function mentioning(...parts: string[]) {
+  const escaped = parts.map((part) =>
+    part.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+  );
+
+  return expect.stringMatching(
+    new RegExp(escaped.map((part) => `(?=[^]*${part})`).join('')),
+  );
+}
+
 /** The largest number of requests that arrived within any one second. */
 function busiestSecond(requests: RecordedRequest[]): number {
   const times = requests.map((entry) => entry.at).sort((a, b) => a - b);
@@ -184,7 +195,7 @@ describe('autoCancel handler', () => {
       ]);
       expect(sns).toHaveReceivedCommandExactlyOnceWith(PublishCommand, {
         TopicArn: TOPIC_ARN,
-        Subject: expect.stringMatching(/\bok\b.*3 cancelled.*demo/),
+        Subject: mentioning(' ok', '3 cancelled', 'demo'),
         Message: expect.stringContaining('Reason: SAP shutdown'),
       });
       const message = String(
@@ -278,7 +289,7 @@ describe('autoCancel handler', () => {
       expect(cancelPaths(emulator)).toEqual([]);
       expect(sns).toHaveReceivedCommandExactlyOnceWith(PublishCommand, {
         TopicArn: TOPIC_ARN,
-        Subject: expect.stringMatching(/dry run.*3 would-cancel/),
+        Subject: mentioning('dry run', '3 would-cancel'),
       });
     });
 
@@ -310,7 +321,7 @@ describe('autoCancel handler', () => {
 
       expect(sns).toHaveReceivedCommandExactlyOnceWith(PublishCommand, {
         TopicArn: TOPIC_ARN,
-        Subject: expect.stringMatching(/ATTENTION.*1 cancel-requested/),
+        Subject: mentioning('ATTENTION', '1 cancel-requested'),
         Message: expect.stringContaining(STUBBORN_ID),
       });
       expect(logs.lines()).toContainEqual(
@@ -331,7 +342,7 @@ describe('autoCancel handler', () => {
 
       expect(sns).toHaveReceivedCommandExactlyOnceWith(PublishCommand, {
         TopicArn: TOPIC_ARN,
-        Subject: expect.stringMatching(/ATTENTION.*1 failed/),
+        Subject: mentioning('ATTENTION', '1 failed'),
         Message: expect.stringContaining(FAILING_ID),
       });
     });
@@ -355,7 +366,7 @@ describe('autoCancel handler', () => {
       );
 
       await expect(run({ pools: ['demo'], dryRun: true })).rejects.toThrow(
-        /summary could not be published/,
+        /publish/,
       );
     });
   });
@@ -411,14 +422,17 @@ describe('autoCancel handler', () => {
         summary: { cancelled: 60 },
       });
       const requests = celonisRequests(emulator);
-      expect(requests.filter((entry) => entry.route === 'cancel')).toHaveLength(
-        60,
-      );
-      expect(requests.filter((entry) => entry.status === 429)).toEqual([]);
+      expect(
+        requests.filter((entry) => entry.status === 429),
+        'requests Celonis refused with 429',
+      ).toEqual([]);
       expect(
         busiestSecond(requests),
         'requests that reached Celonis within one second',
       ).toBeLessThanOrEqual(20);
+      expect(requests.filter((entry) => entry.route === 'cancel')).toHaveLength(
+        60,
+      );
     }, 20_000);
   });
 

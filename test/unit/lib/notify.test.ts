@@ -97,7 +97,7 @@ describe('formatNotification', () => {
     // Assess
     expect(subject.length).toBeLessThanOrEqual(100);
     expect(subject).toMatch(
-      /^celonis-job-control auto-cancel ATTENTION: 1 failed, 1 cancel-requested, 2 cancelled/,
+      /^Celonis auto-cancel ATTENTION in sap-ecc, crm, finance: 1 failed, 1 cancel-requested, 2 cancelled/,
     );
     expect(message).toBe(
       [
@@ -132,7 +132,7 @@ describe('formatNotification', () => {
 
     // Assess
     expect(subject).toBe(
-      'celonis-job-control auto-cancel ok (dry run): 2 would-cancel in sap-ecc',
+      'Celonis auto-cancel ok (dry run) in sap-ecc: 2 would-cancel',
     );
     expect(message).toBe(
       [
@@ -159,9 +159,7 @@ describe('formatNotification', () => {
     const { subject } = formatNotification(outcome);
 
     // Assess
-    expect(subject).toBe(
-      'celonis-job-control auto-cancel ok: nothing running in sap-ecc',
-    );
+    expect(subject).toBe('Celonis auto-cancel ok in sap-ecc: nothing running');
   });
 
   it('cuts a long subject to 100 characters', () => {
