@@ -77,8 +77,8 @@ export class CelonisHttp {
     const { maxAttempts } = this.#options;
     let failure: Failure | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      await this.#options.limiter.acquire(request.deadline);
-      const outcome = await this.#attempt(request);
+      const done = await this.#options.limiter.acquire(request.deadline);
+      const outcome = await this.#attempt(request).finally(done);
       if ('status' in outcome && !retryableStatuses.has(outcome.status)) {
         return outcome;
       }

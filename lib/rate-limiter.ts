@@ -1,8 +1,11 @@
 /**
  * Keeps the service under Celonis's request rate: at most `perSecond`
- * requests start in any sliding one-second window. Shared by every call of a
+ * requests in any sliding one-second window. Shared by every call of a
  * container, retries included, so a bulk cancel of hundreds of jobs spreads
- * itself out instead of collecting 429s.
+ * itself out instead of collecting 429s. A request counts from when its
+ * answer came back: Celonis counts it at some moment between sending and
+ * answering, and a slow first connection must not let the request a window
+ * later arrive inside the same window.
  */
 import type { Deadline } from './deadline.ts';
 import { CelonisUnavailableError } from './errors.ts';
@@ -10,7 +13,7 @@ import { CelonisUnavailableError } from './errors.ts';
 const WINDOW_MS = 1_000;
 // Requests leave a little later than the window strictly allows, so that
 // jitter between our clock and Celonis's counter never adds up to 429s.
-const MARGIN_MS = 50;
+const MARGIN_MS = 25;
 
 export interface RateLimiterOptions {
   now?: () => number;
@@ -30,8 +33,15 @@ export class RateLimiter {
     this.#sleep = options.sleep ?? sleep;
   }
 
-  /** Waits for a free slot; throws a 503 if none comes before `deadline`. */
-  async acquire(deadline: Deadline): Promise<void> {
+  /**
+   * Waits for a free slot; throws a 503 if none comes before `deadline`.
+   * Call the returned function when the answer is in.
+   *
+   * @example
+   * const done = await limiter.acquire(deadline);
+   * try { await fetch(url); } finally { done(); }
+   */
+  async acquire(deadline: Deadline): Promise<() => void> {
     const at = this.#nextSlot();
     const waitMs = at - this.#now();
     if (waitMs > deadline.remainingMs()) {
@@ -43,9 +53,13 @@ export class RateLimiter {
     const slot = this.#take(at);
     if (waitMs > 0) {
       await this.#sleep(waitMs);
-      // A timer that fired late moves the start, and so the next window.
-      slot.at = Math.max(slot.at, this.#now());
     }
+    // A timer that fires late moves the start, an answer the end.
+    slot.at = Math.max(slot.at, this.#now());
+
+    return () => {
+      slot.at = Math.max(slot.at, this.#now());
+    };
   }
 
   // The list holds the last `perSecond` start times, oldest first; the next

@@ -138,8 +138,24 @@ describe('RateLimiter', () => {
     const next = limiter.acquire(deadline());
 
     // Assess
-    await expect(next).resolves.toBeUndefined();
+    await expect(next).resolves.toBeTypeOf('function');
     expect(clock.sleeps).toEqual([]);
+  });
+
+  it('counts a request from when its answer came back', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const limiter = new RateLimiter(1, clock);
+    const deadline = new Deadline(clock.now() + HOUR_MS, clock.now);
+    const done = await limiter.acquire(deadline);
+    clock.advance(300);
+    done();
+
+    // Act
+    await limiter.acquire(deadline);
+
+    // Assess
+    expect(clock.sleeps).toEqual([1_000 + 25]);
   });
 
   it.each([
