@@ -27,7 +27,7 @@ const MARGIN_MS = 5_000;
 async function autoCancel(
   event: unknown,
   context: Context,
-): Promise<Omit<AutoCancelOutcome, 'ok' | 'pools' | 'reason' | 'startedAt'>> {
+): Promise<Pick<AutoCancelOutcome, 'dryRun' | 'results' | 'summary'>> {
   const request = parseEvent(
     event,
     config.pools,
@@ -40,11 +40,12 @@ async function autoCancel(
   );
 
   const outcome = await runAutoCancel(services, request, deadline);
+  // Throws, after logging and notifying, unless every target has ended.
   await reportRun(outcome, config.notifyTopicArn);
 
-  const { dryRun, results, summary, poolErrors } = outcome;
+  const { dryRun, results, summary } = outcome;
 
-  return { dryRun, results, summary, poolErrors };
+  return { dryRun, results, summary };
 }
 
 export const handler = middy<unknown, unknown, Error, Context>()

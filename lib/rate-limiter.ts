@@ -20,12 +20,18 @@ export interface RateLimiterOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+interface Slot {
+  at: number;
+  /** Still waiting for its answer: it may yet reach Celonis at any moment. */
+  open: boolean;
+}
+
 export class RateLimiter {
   readonly #perSecond: number;
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
   // Start times of the most recent requests, oldest first.
-  readonly #starts: { at: number }[] = [];
+  readonly #starts: Slot[] = [];
 
   constructor(perSecond: number, options: RateLimiterOptions = {}) {
     this.#perSecond = Math.max(1, Math.floor(perSecond));
@@ -59,6 +65,7 @@ export class RateLimiter {
 
     return () => {
       slot.at = Math.max(slot.at, this.#now());
+      slot.open = false;
     };
   }
 
@@ -71,13 +78,16 @@ export class RateLimiter {
     const oldest =
       this.#starts.length < this.#perSecond ? undefined : this.#starts[0];
 
-    return oldest === undefined
-      ? now
-      : Math.max(now, oldest.at + WINDOW_MS + MARGIN_MS);
+    if (oldest === undefined) {
+      return now;
+    }
+    const counted = oldest.open ? Math.max(oldest.at, now) : oldest.at;
+
+    return Math.max(now, counted + WINDOW_MS + MARGIN_MS);
   }
 
-  #take(at: number): { at: number } {
-    const slot = { at };
+  #take(at: number): Slot {
+    const slot = { at, open: true };
     this.#starts.push(slot);
     if (this.#starts.length > this.#perSecond) {
       this.#starts.shift();

@@ -175,7 +175,6 @@ describe('autoCancel handler', () => {
         dryRun: false,
         results: RUNNING_DEMO_JOBS.map((id) => result(id, 'cancelled')),
         summary: { cancelled: 3 },
-        poolErrors: [],
       });
       expect(cancelPaths(emulator).sort()).toEqual(
         demoCancelPaths(RUNNING_DEMO_JOBS),
@@ -213,7 +212,6 @@ describe('autoCancel handler', () => {
         dryRun: true,
         results: RUNNING_DEMO_JOBS.map((id) => result(id, 'would-cancel')),
         summary: { 'would-cancel': 3 },
-        poolErrors: [],
       });
     });
 
@@ -230,7 +228,6 @@ describe('autoCancel handler', () => {
           result(CRM_JOB_ID, 'would-cancel', 'crm'),
         ],
         summary: { 'would-cancel': 4 },
-        poolErrors: [],
       });
     });
 
@@ -248,7 +245,6 @@ describe('autoCancel handler', () => {
           result(extractMasterData, 'would-cancel'),
         ],
         summary: { 'would-cancel': 2 },
-        poolErrors: [],
       });
     });
 
@@ -267,7 +263,6 @@ describe('autoCancel handler', () => {
           result(extractMasterData, 'cancelled'),
         ],
         summary: { cancelled: 2, excluded: 1 },
-        poolErrors: [],
       });
       expect(cancelPaths(emulator).sort()).toEqual(
         demoCancelPaths([extractP2P, extractMasterData]),
@@ -284,7 +279,6 @@ describe('autoCancel handler', () => {
         dryRun: true,
         results: RUNNING_DEMO_JOBS.map((id) => result(id, 'would-cancel')),
         summary: { 'would-cancel': 3 },
-        poolErrors: [],
       });
       expect(cancelPaths(emulator)).toEqual([]);
       expect(sns).toHaveReceivedCommandExactlyOnceWith(PublishCommand, {
@@ -304,7 +298,6 @@ describe('autoCancel handler', () => {
         dryRun: false,
         results: [],
         summary: {},
-        poolErrors: [],
       });
       expect(sns).toHaveReceivedCommandOnce(PublishCommand);
     });

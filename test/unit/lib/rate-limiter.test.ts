@@ -27,7 +27,7 @@ describe('RateLimiter', () => {
 
     // Act
     for (let i = 0; i < 100; i++) {
-      await limiter.acquire(deadline);
+      (await limiter.acquire(deadline))();
       starts.push(clock.now());
     }
 
@@ -47,7 +47,7 @@ describe('RateLimiter', () => {
     // Act
     const all = Promise.all(
       Array.from({ length: 100 }, async () => {
-        await limiter.acquire(deadline);
+        (await limiter.acquire(deadline))();
         starts.push(clock.now());
       }),
     );
@@ -79,7 +79,7 @@ describe('RateLimiter', () => {
         const starts: number[] = [];
         for (const gap of gaps) {
           clock.advance(gap);
-          await limiter.acquire(deadline);
+          (await limiter.acquire(deadline))();
           starts.push(clock.now());
         }
         expect(busiestSecond(starts)).toBeLessThanOrEqual(perSecond);
@@ -130,7 +130,7 @@ describe('RateLimiter', () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter(1, clock);
     const deadline = () => new Deadline(clock.now() + 500, clock.now);
-    await limiter.acquire(deadline());
+    (await limiter.acquire(deadline()))();
     await limiter.acquire(deadline()).catch(() => undefined);
     clock.advance(1_100);
 
@@ -140,6 +140,21 @@ describe('RateLimiter', () => {
     // Assess
     await expect(next).resolves.toBeTypeOf('function');
     expect(clock.sleeps).toEqual([]);
+  });
+
+  it('counts a request still waiting for its answer as if it answered now', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const limiter = new RateLimiter(1, clock);
+    const deadline = new Deadline(clock.now() + HOUR_MS, clock.now);
+    await limiter.acquire(deadline);
+    clock.advance(5_000);
+
+    // Act
+    await limiter.acquire(deadline);
+
+    // Assess
+    expect(clock.sleeps).toEqual([1_000 + 25]);
   });
 
   it('counts a request from when its answer came back', async () => {
