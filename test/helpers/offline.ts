@@ -1,0 +1,335 @@
+/**
+ * The whole service as `npm start` runs it, for tests that call it over
+ * HTTP: the Celonis emulator in this process (Celonis, Secrets Manager and
+ * SNS on one port) and `serverless offline --stage local` in a process
+ * group of its own, on free loopback ports, with its output kept for
+ * assertions instead of printed.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { startCelonisEmulator } from '../../emulator/celonis.ts';
+import type { CelonisEmulator, PoolSeed } from '../../emulator/types.ts';
+import { APP_KEY, type CallerSpec, callersSecret } from './secrets.ts';
+
+export const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
+
+const SERVERLESS_BIN = fileURLToPath(
+  new URL('../../node_modules/serverless/bin/serverless.js', import.meta.url),
+);
+const REGION = 'eu-central-1';
+const CELONIS_SECRET = 'celonis-job-control/test/celonis';
+const CALLERS_SECRET = 'celonis-job-control/test/callers';
+const READY_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+/** Variables that would point the service at a real team or account. */
+const OUTSIDE_VARIABLES = [
+  'CELONIS_URL',
+  'CELONIS_APP_KEY',
+  'CELONIS_API_KEY',
+  'CELONIS_CLIENT_ID',
+  'CELONIS_CLIENT_SECRET',
+  'CELONIS_SCOPE',
+  'POOLS',
+  'AUTO_CANCEL_POOLS',
+  'AUTO_CANCEL_DRY_RUN',
+  'AWS_PROFILE',
+  'AWS_SESSION_TOKEN',
+  'AWS_ENDPOINT_URL',
+];
+
+/**
+ * serverless-esbuild rebuilds on a change of a source file and restarts
+ * every function, failing the requests in flight with a 500; a test must
+ * not depend on nobody saving a file meanwhile. serverless.yml reads this.
+ */
+export const NO_RELOAD = { OFFLINE_WATCH: 'off' } as const;
+
+export interface OfflineStackOptions {
+  /** The pools the emulator holds. */
+  pools: PoolSeed[];
+  /** The `POOLS` variable: alias -> pool id. */
+  aliases: Record<string, string>;
+  callers: CallerSpec[];
+  /** Time from a cancel to status CANCEL in the emulator. */
+  cancelDelayMs?: number;
+}
+
+/** One JSON line the functions logged. */
+export interface LogLine {
+  level: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+export interface OfflineStack {
+  emulator: CelonisEmulator;
+  /** The HTTP API, e.g. http://127.0.0.1:40123 (no trailing slash). */
+  url: string;
+  /** Everything serverless offline wrote to stdout and stderr so far. */
+  output(): string;
+  /** The JSON lines the functions logged so far. */
+  logLines(): LogLine[];
+  /** Waits until the functions logged a line that `matches`. */
+  waitForLog(
+    matches: (line: LogLine) => boolean,
+    timeoutMs?: number,
+  ): Promise<LogLine>;
+  stop(): Promise<void>;
+}
+
+/**
+ * `count` different TCP ports that nothing listens on at the moment of
+ * asking: all are held open until every one is known.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  const ports = await Promise.all(
+    servers.map(async (server) => {
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const address = server.address();
+      if (address === null || typeof address === 'string') {
+        throw new Error('the operating system gave no port');
+      }
+
+      return address.port;
+    }),
+  );
+  await Promise.all(
+    servers.map((server) => new Promise((done) => server.close(done))),
+  );
+
+  return ports;
+}
+
+export async function freePort(): Promise<number> {
+  const [port = 0] = await freePorts(1);
+
+  return port;
+}
+
+/** True when a server can listen on `port` (no one holds it). */
+export async function isPortFree(port: number): Promise<boolean> {
+  const server = createServer();
+  try {
+    server.listen(port);
+    await once(server, 'listening');
+    server.close();
+    await once(server, 'close');
+
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The environment of this process without anything aimed elsewhere. */
+export function localEnv(
+  extra: Record<string, string>,
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const name of OUTSIDE_VARIABLES) {
+    delete env[name];
+  }
+
+  return { ...env, ...extra };
+}
+
+/**
+ * Starts the emulator and serverless offline and resolves once the HTTP API
+ * answers. The caller must `stop()` it, also when a test fails.
+ */
+export async function startOfflineStack(
+  options: OfflineStackOptions,
+): Promise<OfflineStack> {
+  const emulator = await startCelonisEmulator({
+    pools: options.pools,
+    appKeys: [APP_KEY],
+    cancelDelayMs: options.cancelDelayMs ?? 1_000,
+    secrets: {
+      [CELONIS_SECRET]: JSON.stringify({ appKey: APP_KEY }),
+      [CALLERS_SECRET]: callersSecret(options.callers),
+    },
+  });
+  try {
+    const [port = 0, lambdaPort = 0] = await freePorts(2);
+    const env = offlineEnv(emulator.url, options.aliases, port, lambdaPort);
+
+    return await startOffline(emulator, env, port);
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
+}
+
+/** What scripts/start.ts gives serverless offline for the demo. */
+function offlineEnv(
+  emulatorUrl: string,
+  aliases: Record<string, string>,
+  port: number,
+  lambdaPort: number,
+) {
+  const pools = Object.entries(aliases).map(([alias, id]) => `${alias}=${id}`);
+
+  return localEnv({
+    PORT: String(port),
+    LAMBDA_PORT: String(lambdaPort),
+    CELONIS_URL: emulatorUrl,
+    POOLS: pools.join(','),
+    CELONIS_SECRET_ID: CELONIS_SECRET,
+    CALLERS_SECRET_ID: CALLERS_SECRET,
+    NOTIFY_TOPIC_ARN: `arn:aws:sns:${REGION}:000000000000:job-control-test`,
+    LOG_LEVEL: 'INFO',
+    AWS_REGION: REGION,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: emulatorUrl,
+    AWS_ENDPOINT_URL_SNS: emulatorUrl,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    ...NO_RELOAD,
+  });
+}
+
+async function startOffline(
+  emulator: CelonisEmulator,
+  env: Record<string, string | undefined>,
+  port: number,
+): Promise<OfflineStack> {
+  // 127.0.0.1 rather than "localhost", which may resolve to ::1 elsewhere.
+  const child = spawn(
+    process.execPath,
+    [SERVERLESS_BIN, 'offline', '--stage', 'local', '--host', '127.0.0.1'],
+    { cwd: REPO_DIR, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const logLines = () => parseLogLines(output);
+  const stop = async () => {
+    await stopProcessGroup(child);
+    await emulator.close();
+  };
+
+  try {
+    await waitUntilAnswering(url, child, () => output);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    emulator,
+    url,
+    output: () => output,
+    logLines,
+    waitForLog: (matches, timeoutMs = 10_000) =>
+      poll(() => logLines().find(matches), timeoutMs, 'log line'),
+    stop,
+  };
+}
+
+async function waitUntilAnswering(
+  url: string,
+  child: ChildProcess,
+  output: () => string,
+): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `serverless offline exited (${child.exitCode ?? child.signalCode}) ` +
+          `before it answered:\n${output().slice(-3_000)}`,
+      );
+    }
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      return;
+    } catch {
+      await sleep(250);
+    }
+  }
+
+  throw new Error(
+    `serverless offline did not answer on ${url} within ` +
+      `${READY_TIMEOUT_MS} ms:\n${output().slice(-3_000)}`,
+  );
+}
+
+/** SIGTERM to the group, SIGKILL when it is still there after a while. */
+async function stopProcessGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  const exited = once(child, 'exit');
+  signalGroup(child, 'SIGTERM');
+  const timer = setTimeout(
+    () => signalGroup(child, 'SIGKILL'),
+    STOP_TIMEOUT_MS,
+  );
+  await exited;
+  clearTimeout(timer);
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) {
+      process.kill(-child.pid, signal);
+    }
+  } catch {
+    // The group has ended already.
+  }
+}
+
+function parseLogLines(output: string): LogLine[] {
+  const lines: LogLine[] = [];
+  for (const text of output.split('\n')) {
+    if (!text.startsWith('{')) {
+      continue;
+    }
+    try {
+      const line = JSON.parse(text) as Partial<LogLine>;
+      if (typeof line.message === 'string') {
+        lines.push(line as LogLine);
+      }
+    } catch {
+      // Not a log line of the functions.
+    }
+  }
+
+  return lines;
+}
+
+/** Resolves to the first defined value of `probe`, checked every 100 ms. */
+export async function poll<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no ${what} within ${timeoutMs} ms`);
+    }
+    await sleep(100);
+  }
+}
+
+/** The last lines of a process's output, for a failed test's report. */
+export function lastLines(output: string, count = 40): string {
+  return output.trimEnd().split('\n').slice(-count).join('\n');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
