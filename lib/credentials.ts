@@ -108,10 +108,10 @@ interface CachedToken {
   renewAt: number;
 }
 
-/** An `Authorization` value and the secret string it came from. */
+/** An `Authorization` value and the secret read it came from. */
 export interface Authorization {
   header: string;
-  secret: string;
+  read: Promise<string>;
 }
 
 export class CelonisAuth {
@@ -129,17 +129,24 @@ export class CelonisAuth {
    * const { header } = await auth.authorization(deadline);
    */
   async authorization(deadline: Deadline): Promise<Authorization> {
-    const secret = await this.#options.secrets.get(this.#options.secretId);
+    const read = this.#options.secrets.get(this.#options.secretId);
+    const secret = await read;
     const credentials = parseCelonisSecret(secret);
     if (credentials.kind === 'appKey') {
-      return { header: `AppKey ${credentials.appKey}`, secret };
+      return { header: `AppKey ${credentials.appKey}`, read };
     }
     if (credentials.kind === 'apiKey') {
-      return { header: `Bearer ${credentials.apiKey}`, secret };
+      return { header: `Bearer ${credentials.apiKey}`, read };
     }
-    const token = await this.#oauthToken(secret, credentials, deadline);
+    const token = await this.#oauthToken(secret, credentials, deadline).catch(
+      (error: unknown) => {
+        throw error instanceof OAuthRefusal
+          ? new OAuthRejectedError(error.status, read)
+          : error;
+      },
+    );
 
-    return { header: token.authorization, secret };
+    return { header: token.authorization, read };
   }
 
   /** Celonis refused `used`: read the secret and fetch a token anew. */
@@ -148,7 +155,7 @@ export class CelonisAuth {
     if (token?.authorization === used.header) {
       this.#token = undefined;
     }
-    await this.#options.secrets.invalidate(this.#options.secretId, used.secret);
+    this.#options.secrets.invalidate(this.#options.secretId, used.read);
   }
 
   #oauthToken(
@@ -214,7 +221,7 @@ export class CelonisAuth {
       }).toString(),
     });
     if (answer.status === 401 || answer.status === 403) {
-      throw new OAuthRejectedError(answer.status, secret);
+      throw new OAuthRefusal(answer.status);
     }
     const token = tokenAnswer.safeParse(
       answer.status === 200 ? parseJson(answer.text) : undefined,
@@ -236,23 +243,34 @@ export class CelonisAuth {
   }
 }
 
+// A token request that several callers may share failed; each caller
+// turns it into an `OAuthRejectedError` that names its own secret read.
+class OAuthRefusal extends Error {
+  readonly status: number;
+
+  constructor(status: number) {
+    super(`Celonis refused the OAuth client credentials (HTTP ${status}).`);
+    this.status = status;
+  }
+}
+
 /**
- * The token endpoint refused the client id and secret. The secret string is
+ * The token endpoint refused the client id and secret. The secret read is
  * kept in a private field, out of reach of anything that logs the error.
  */
 export class OAuthRejectedError extends Error {
   readonly status: number;
-  readonly #secret: string;
+  readonly #read: Promise<string>;
 
-  constructor(status: number, secret: string) {
+  constructor(status: number, read: Promise<string>) {
     super(`Celonis refused the OAuth client credentials (HTTP ${status}).`);
     this.name = 'OAuthRejectedError';
     this.status = status;
-    this.#secret = secret;
+    this.#read = read;
   }
 
   /** What to hand to `CelonisAuth.reject`. */
   authorization(): Authorization {
-    return { header: '', secret: this.#secret };
+    return { header: '', read: this.#read };
   }
 }

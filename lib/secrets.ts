@@ -1,9 +1,10 @@
 /**
  * Secrets Manager reads with a per-container cache. A secret is read at
  * most once per `maxAgeMs`; concurrent requests share one read; a failed
- * read is not cached. `invalidate` drops a value the caller found to be
+ * read is not cached. `invalidate` drops a read the caller found to be
  * stale (Celonis rejected the key), so the next `get` reads it again, and
- * concurrent invalidations of the same value cause one re-read only.
+ * concurrent invalidations of the same read cause one re-read only, even
+ * when the re-read finds the same value.
  */
 import {
   GetSecretValueCommand,
@@ -53,14 +54,14 @@ export class SecretCache {
     return value;
   }
 
-  /** Forgets `value` if it is still the cached value of `secretId`. */
-  async invalidate(secretId: string, value: string): Promise<void> {
-    const entry = this.#entries.get(secretId);
-    if (entry === undefined) {
-      return;
-    }
-    const cached = await entry.value.catch(() => undefined);
-    if (cached === value && this.#entries.get(secretId) === entry) {
+  /**
+   * Forgets `read`, a promise `get` answered, if it is still the cached
+   * read of `secretId`. Reads are compared, not values: after a re-read
+   * that found the same value, a late caller of the old read must not
+   * cause another one.
+   */
+  invalidate(secretId: string, read: Promise<string>): void {
+    if (this.#entries.get(secretId)?.value === read) {
       this.#entries.delete(secretId);
     }
   }
