@@ -118,6 +118,9 @@ export class CelonisAuth {
   readonly #options: CelonisAuthOptions;
   readonly #now: () => number;
   #token: Promise<CachedToken> | undefined;
+  // The last secret string and what it parsed to, so a cached secret is
+  // parsed (and a bad one logged) once, not on every call.
+  #parsed: { secret: string; result: CelonisCredentials | Error } | undefined;
 
   constructor(options: CelonisAuthOptions) {
     this.#options = options;
@@ -131,7 +134,7 @@ export class CelonisAuth {
   async authorization(deadline: Deadline): Promise<Authorization> {
     const read = this.#options.secrets.get(this.#options.secretId);
     const secret = await read;
-    const credentials = parseCelonisSecret(secret);
+    const credentials = this.#credentials(secret);
     if (credentials.kind === 'appKey') {
       return { header: `AppKey ${credentials.appKey}`, read };
     }
@@ -147,6 +150,23 @@ export class CelonisAuth {
     );
 
     return { header: token.authorization, read };
+  }
+
+  #credentials(secret: string): CelonisCredentials {
+    if (this.#parsed?.secret !== secret) {
+      let result: CelonisCredentials | Error;
+      try {
+        result = parseCelonisSecret(secret);
+      } catch (error) {
+        result = error as Error;
+      }
+      this.#parsed = { secret, result };
+    }
+    if (this.#parsed.result instanceof Error) {
+      throw this.#parsed.result;
+    }
+
+    return this.#parsed.result;
   }
 
   /** Celonis refused `used`: read the secret and fetch a token anew. */
