@@ -1,6 +1,6 @@
 /**
  * A real Prometheus Alertmanager drives the monitoring route: it runs the
- * alertmanager.yml of docs/monitoring.md, pointed at the service under
+ * alertmanager.yml of README.md, pointed at the service under
  * serverless offline, and its webhook receiver posts to
  * `POST /pools/demo/cancel-running` with the operator's bearer token; the
  * Celonis emulator shows what was cancelled. Run with `npm run test:e2e`.
@@ -36,7 +36,7 @@ const DOCUMENTED_API =
 const DOCUMENTED_POOL = 'sap-ecc';
 
 /**
- * The alertmanager.yml of docs/monitoring.md, as a user adapts it: the
+ * The alertmanager.yml of README.md, as a user adapts it: the
  * API's URL, the pool's alias and the token file; the intervals shortened
  * to a second so that the test is quick.
  */
@@ -45,14 +45,14 @@ async function documentedConfig(
   tokenFile: string,
 ): Promise<string> {
   const doc = await readFile(
-    new URL('../../docs/monitoring.md', import.meta.url),
+    new URL('../../README.md', import.meta.url),
     'utf8',
   );
   const config = /```yaml\n(route:[\s\S]*?webhook_configs[\s\S]*?)```/.exec(
     doc,
   )?.[1];
   if (config === undefined) {
-    throw new Error('docs/monitoring.md has no alertmanager.yml block');
+    throw new Error('README.md has no alertmanager.yml block');
   }
   const edits: [string | RegExp, string][] = [
     [DOCUMENTED_API, apiUrl],
@@ -64,7 +64,7 @@ async function documentedConfig(
   return edits.reduce((text, [pattern, value]) => {
     const edited = text.replaceAll(pattern, value);
     if (edited === text) {
-      throw new Error(`docs/monitoring.md: alertmanager.yml lacks ${pattern}`);
+      throw new Error(`README.md: alertmanager.yml lacks ${pattern}`);
     }
 
     return edited;
