@@ -6,6 +6,7 @@
  * honoured when they fit the deadline. When it gives up it throws the
  * matching `ServiceError`; every other answer is returned as it is.
  */
+import * as z from 'zod';
 import type { Deadline } from './deadline.ts';
 import {
   CelonisError,
@@ -76,7 +77,9 @@ export class CelonisHttp {
   async send(request: CelonisRequest): Promise<CelonisResponse> {
     const { maxAttempts } = this.#options;
     let failure: Failure | undefined;
+    let attempts = 0;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      attempts = attempt;
       const done = await this.#options.limiter.acquire(request.deadline);
       const outcome = await this.#attempt(request).finally(done);
       if ('status' in outcome && !retryableStatuses.has(outcome.status)) {
@@ -100,7 +103,7 @@ export class CelonisHttp {
       await this.#options.sleep(delayMs);
     }
 
-    throw giveUp(request, failure);
+    throw giveUp(request, failure, attempts);
   }
 
   async #attempt(request: CelonisRequest): Promise<CelonisResponse | Failure> {
@@ -180,14 +183,16 @@ function describeFailure(failure: Failure): string {
 function giveUp(
   request: CelonisRequest,
   failure: Failure | undefined,
+  attempts: number,
 ): ServiceError {
   const where = `Celonis (${request.endpoint})`;
+  const tries = `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
   if (failure === undefined || failure.kind === 'timeout') {
     return new CelonisTimeoutError(`${where} did not answer in time.`);
   }
   if (failure.kind === 'network') {
     return new CelonisUnavailableError(
-      `${where} could not be reached.`,
+      `${where} could not be reached; ${tries}.`,
       undefined,
       {
         cause: failure.cause,
@@ -200,12 +205,51 @@ function giveUp(
     const reason = status === 429 ? 'is rate limiting' : 'is unavailable';
 
     return new CelonisUnavailableError(
-      `${where} ${reason} (HTTP ${status}); retries did not help.`,
+      `${where} ${reason} (HTTP ${status}); ${tries}.`,
       hintMs === undefined ? undefined : hintMs / 1000,
     );
   }
+  // Celonis's own gateway gave up waiting for its backend.
+  if (status === 504) {
+    return new CelonisTimeoutError(
+      `${where} did not answer in time (HTTP 504 from its gateway); ${tries}.`,
+    );
+  }
+  const message = extractMessage(failure.response);
 
   return new CelonisError(
-    `${where} answered HTTP ${status}; retries did not help.`,
+    `${where} answered HTTP ${status}${message ? `: ${message}` : ''}; ${tries}.`,
   );
+}
+
+const errorBody = z.object({
+  shortMessage: z.string().optional(),
+  message: z.string().optional(),
+  errors: z.array(z.object({ error: z.string().optional() })).optional(),
+});
+
+/**
+ * Celonis's own words for an error, when its body is one of the known JSON
+ * shapes; at most 160 characters, on one line. HTML and other bodies give
+ * nothing, so a raw body never reaches the caller.
+ */
+export function extractMessage(answer: CelonisResponse): string | undefined {
+  if (!(answer.headers.get('content-type') ?? '').includes('json')) {
+    return undefined;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.text);
+  } catch {
+    return undefined;
+  }
+  const parsed = errorBody.safeParse(body);
+  if (!parsed.success) {
+    return undefined;
+  }
+  const { shortMessage, message, errors } = parsed.data;
+  // `message` is prose; `shortMessage` tends to be a code like NOT_FOUND.
+  const text = message ?? shortMessage ?? errors?.[0]?.error;
+
+  return text?.replaceAll(/\s+/g, ' ').trim().slice(0, 160) || undefined;
 }

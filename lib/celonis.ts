@@ -6,7 +6,11 @@
  * `ServiceError` that names the endpoint without echoing the body.
  */
 import * as z from 'zod';
-import type { CelonisHttp, CelonisResponse } from './celonis-http.ts';
+import {
+  type CelonisHttp,
+  type CelonisResponse,
+  extractMessage,
+} from './celonis-http.ts';
 import {
   type Authorization,
   type CelonisAuth,
@@ -157,6 +161,12 @@ export class CelonisClient {
     if (answer.status < 200 || answer.status > 299) {
       throw celonisRefused(call, answer);
     }
+    // Celonis acknowledges a cancel with an empty body. A web page comes
+    // from something else (a wrong path, a login page), so the cancel may
+    // not have reached Celonis.
+    if ((answer.headers.get('content-type') ?? '').includes('html')) {
+      throw unusable(call, 'an HTML page instead of an acknowledgement');
+    }
   }
 
   async #json<T>(
@@ -285,35 +295,4 @@ function celonisRefused(call: Call, answer: CelonisResponse): CelonisError {
   return new CelonisError(
     `Celonis (${call.endpoint}) answered HTTP ${answer.status}${suffix}.`,
   );
-}
-
-const errorBody = z.object({
-  shortMessage: z.string().optional(),
-  message: z.string().optional(),
-  errors: z.array(z.object({ error: z.string().optional() })).optional(),
-});
-
-/**
- * Celonis's own words for an error, when its body is one of the known JSON
- * shapes; at most 160 characters, on one line. HTML and other bodies give
- * nothing, so a raw body never reaches the caller.
- */
-export function extractMessage(answer: CelonisResponse): string | undefined {
-  if (!isJson(answer)) {
-    return undefined;
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(answer.text);
-  } catch {
-    return undefined;
-  }
-  const parsed = errorBody.safeParse(body);
-  if (!parsed.success) {
-    return undefined;
-  }
-  const { shortMessage, message, errors } = parsed.data;
-  const text = shortMessage ?? message ?? errors?.[0]?.error;
-
-  return text?.replaceAll(/\s+/g, ' ').trim().slice(0, 160) || undefined;
 }

@@ -469,11 +469,11 @@ const GIVE_UP: Record<FaultKind, Expected> = {
     attempts: 4,
     gapsMs: BACKOFF_MS,
   },
-  // Celonis's own gateway answered: an error answer, like a 502.
+  // Celonis's own gateway gave up waiting: a timeout, like a hang.
   '504': {
     answer: 'gave-up',
-    status: 502,
-    phrase: 'answered HTTP 504',
+    status: 504,
+    phrase: 'did not answer in time (HTTP 504 from its gateway)',
     attempts: 4,
     gapsMs: BACKOFF_MS,
   },

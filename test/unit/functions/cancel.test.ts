@@ -213,10 +213,9 @@ describe('cancel handler: POST /pools/{pool}/jobs/{jobId}/cancel', () => {
 
       const answer = await cancel(FAILING_ID, { query: { wait: '0' } });
 
-      expect(answer).toEqual(problem(502, /cancel/));
-      expect(JSON.stringify(answer.body)).not.toMatch(
-        /reference|INTERNAL_SERVER_ERROR/,
-      );
+      // Celonis's short message may be quoted; its body never is.
+      expect(answer).toEqual(problem(502, /cancel.*HTTP 500/));
+      expect(JSON.stringify(answer.body)).not.toMatch(/reference|\{.*message/);
       expect(cancelPaths(emulator)).toContain(
         celonisCancelPath(DEMO_POOL_ID, FAILING_ID),
       );

@@ -303,7 +303,7 @@ describe('CelonisHttp', () => {
       expect(error).toBeInstanceOf(CelonisUnavailableError);
       expect(error).toMatchObject({
         statusCode: 503,
-        message: `Celonis (${ENDPOINT}) ${reason}; retries did not help.`,
+        message: `Celonis (${ENDPOINT}) ${reason}; gave up after 1 attempt.`,
         headers: { 'retry-after': retryAfter },
       });
       expect(calls).toHaveLength(1);
@@ -350,7 +350,7 @@ describe('CelonisHttp', () => {
       { status: 429, headers: { 'x-ratelimit-reset': '1' } },
       CelonisUnavailableError,
       503,
-      `Celonis (${ENDPOINT}) is rate limiting (HTTP 429); retries did not help.`,
+      `Celonis (${ENDPOINT}) is rate limiting (HTTP 429); gave up after 4 attempts.`,
       { 'retry-after': '1' },
     ],
     [
@@ -358,7 +358,7 @@ describe('CelonisHttp', () => {
       429,
       CelonisUnavailableError,
       503,
-      `Celonis (${ENDPOINT}) is rate limiting (HTTP 429); retries did not help.`,
+      `Celonis (${ENDPOINT}) is rate limiting (HTTP 429); gave up after 4 attempts.`,
       {},
     ],
     [
@@ -366,7 +366,7 @@ describe('CelonisHttp', () => {
       503,
       CelonisUnavailableError,
       503,
-      `Celonis (${ENDPOINT}) is unavailable (HTTP 503); retries did not help.`,
+      `Celonis (${ENDPOINT}) is unavailable (HTTP 503); gave up after 4 attempts.`,
       {},
     ],
     [
@@ -374,7 +374,7 @@ describe('CelonisHttp', () => {
       500,
       CelonisError,
       502,
-      `Celonis (${ENDPOINT}) answered HTTP 500; retries did not help.`,
+      `Celonis (${ENDPOINT}) answered HTTP 500; gave up after 4 attempts.`,
       {},
     ],
     [
@@ -382,15 +382,15 @@ describe('CelonisHttp', () => {
       502,
       CelonisError,
       502,
-      `Celonis (${ENDPOINT}) answered HTTP 502; retries did not help.`,
+      `Celonis (${ENDPOINT}) answered HTTP 502; gave up after 4 attempts.`,
       {},
     ],
     [
       '504',
       504,
-      CelonisError,
-      502,
-      `Celonis (${ENDPOINT}) answered HTTP 504; retries did not help.`,
+      CelonisTimeoutError,
+      504,
+      `Celonis (${ENDPOINT}) did not answer in time (HTTP 504 from its gateway); gave up after 4 attempts.`,
       {},
     ],
     [
@@ -398,7 +398,7 @@ describe('CelonisHttp', () => {
       'network',
       CelonisUnavailableError,
       503,
-      `Celonis (${ENDPOINT}) could not be reached.`,
+      `Celonis (${ENDPOINT}) could not be reached; gave up after 4 attempts.`,
       {},
     ],
     [

@@ -11,7 +11,8 @@ import {
   type RouteName,
   startCelonisEmulator,
 } from '../../../emulator/celonis.ts';
-import { type CelonisClient, extractMessage } from '../../../lib/celonis.ts';
+import type { CelonisClient } from '../../../lib/celonis.ts';
+import { extractMessage } from '../../../lib/celonis-http.ts';
 import { Deadline } from '../../../lib/deadline.ts';
 import { CelonisError, NotFoundError } from '../../../lib/errors.ts';
 import type { Job } from '../../../lib/jobs.ts';
@@ -513,10 +514,11 @@ describe('extractMessage', () => {
 
   it.each([
     [
-      'shortMessage',
-      { shortMessage: 'Job is not running', message: 'long' },
+      'message before shortMessage',
+      { shortMessage: 'NOT_RUNNING', message: 'Job is not running' },
       'Job is not running',
     ],
+    ['shortMessage alone', { shortMessage: 'NOT_RUNNING' }, 'NOT_RUNNING'],
     ['message', { message: 'Data pool locked' }, 'Data pool locked'],
     [
       'errors[0].error',
