@@ -4,16 +4,13 @@
  * curl binary; and `npm start` itself, whose printed commands must work as
  * printed.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_JOB_IDS, DEMO_POOL_ID, demoPools } from '../../emulator/demo.ts';
 import type { PoolSeed } from '../../emulator/types.ts';
-import { curl, requireCurl } from '../helpers/curl.ts';
+import { curl, curlCommandLine, requireCurl } from '../helpers/curl.ts';
 import {
   freePorts,
   isPortFree,
@@ -416,12 +413,10 @@ describe('the service under serverless offline, called with curl', () => {
 });
 
 describe('npm start', () => {
-  const execFileAsync = promisify(execFile);
   let start: ChildProcess;
   let output = '';
   let port: number;
   let lambdaPort: number;
-  let curlHome: string;
 
   /** The command printed on the line after `heading`. */
   const printedCommand = (heading: string) => {
@@ -434,26 +429,11 @@ describe('npm start', () => {
     return command;
   };
 
-  /** Runs a printed command as a shell would; its .curlrc adds the status. */
-  const runPrinted = async (command: string) => {
-    const { stdout } = await execFileAsync('bash', ['-c', command], {
-      env: localEnv({ CURL_HOME: curlHome }),
-    });
-    const split = stdout.lastIndexOf('\n');
-
-    return {
-      body: stdout.slice(0, split),
-      status: Number(stdout.slice(split + 1)),
-    };
-  };
+  /** Runs a printed command with the words a shell would give curl. */
+  const runPrinted = (command: string) => curlCommandLine(command);
 
   beforeAll(async () => {
     await requireCurl();
-    curlHome = await mkdtemp(join(tmpdir(), 'job-control-curl-'));
-    await writeFile(
-      join(curlHome, '.curlrc'),
-      'write-out = "\\n%{http_code}"\n',
-    );
     [port = 0, lambdaPort = 0] = await freePorts(2);
     start = spawn(process.execPath, ['scripts/start.ts'], {
       cwd: REPO_DIR,
@@ -491,7 +471,6 @@ describe('npm start', () => {
 
   afterAll(async () => {
     await stopStart(start);
-    await rm(curlHome, { recursive: true, force: true });
   });
 
   it('prints its URL with the port from PORT', () => {
