@@ -30,6 +30,10 @@ import { logger } from './logger.ts';
 
 const API = '/integration/api';
 
+// Built once: building a zod schema costs more than checking a list with it.
+const jobList = z.array(celonisJob);
+const statusList = z.array(celonisJobStatus);
+
 interface Call {
   method: 'GET' | 'POST';
   path: string;
@@ -60,7 +64,7 @@ export class CelonisClient {
           endpoint: 'GET /pools/{poolId}/jobs',
           deadline,
         },
-        z.array(celonisJob),
+        jobList,
       ),
       this.#json(
         {
@@ -69,7 +73,7 @@ export class CelonisClient {
           endpoint: 'GET /pools/{poolId}/logs/status',
           deadline,
         },
-        z.array(celonisJobStatus),
+        statusList,
       ),
     ]);
 
@@ -85,7 +89,7 @@ export class CelonisClient {
         endpoint: 'GET /pools/{poolId}/jobs',
         deadline,
       },
-      z.array(celonisJob),
+      jobList,
     );
 
     return jobs.map((job) => toJob(job));
@@ -130,7 +134,7 @@ export class CelonisClient {
           endpoint: 'GET /pools/{poolId}/logs/status',
           deadline,
         },
-        z.array(celonisJobStatus),
+        statusList,
       ),
     ]);
     const entry = statuses.find((status) => status.id.toLowerCase() === job.id);

@@ -2,10 +2,11 @@
  * Keeps the service under Celonis's request rate: at most `perSecond`
  * requests in any sliding one-second window. Shared by every call of a
  * container, retries included, so a bulk cancel of hundreds of jobs spreads
- * itself out instead of collecting 429s. A request counts from when its
- * answer came back: Celonis counts it at some moment between sending and
- * answering, and a slow first connection must not let the request a window
- * later arrive inside the same window.
+ * itself out instead of collecting 429s. Celonis counts a request at some
+ * moment between sending and answering, and a slow first connection must
+ * not let the request a window later arrive inside the same window; so a
+ * request counts from its answer less half the quickest round trip seen
+ * (its way back), never from before it left.
  */
 import type { Deadline } from './deadline.ts';
 import { CelonisUnavailableError } from './errors.ts';
@@ -26,12 +27,25 @@ interface Slot {
   open: boolean;
 }
 
+/**
+ * When Celonis may have counted a request: its answer less half the
+ * quickest round trip, which is no more than its way back, and never before
+ * it left. A quick request so does not hold the window open for a whole
+ * round trip, and a slow one counts late, which is safe.
+ */
+function countedAt(slot: Slot, answeredAt: number, quickestMs: number): number {
+  return Math.max(slot.at, answeredAt - quickestMs / 2);
+}
+
 export class RateLimiter {
   readonly #perSecond: number;
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
   // Start times of the most recent requests, oldest first.
   readonly #starts: Slot[] = [];
+  // The quickest round trip so far: one without a new connection or a busy
+  // event loop on the way.
+  #quickestMs = Number.POSITIVE_INFINITY;
 
   constructor(perSecond: number, options: RateLimiterOptions = {}) {
     this.#perSecond = Math.max(1, Math.floor(perSecond));
@@ -64,7 +78,9 @@ export class RateLimiter {
     slot.at = Math.max(slot.at, this.#now());
 
     return () => {
-      slot.at = Math.max(slot.at, this.#now());
+      const answeredAt = this.#now();
+      this.#quickestMs = Math.min(this.#quickestMs, answeredAt - slot.at);
+      slot.at = countedAt(slot, answeredAt, this.#quickestMs);
       slot.open = false;
     };
   }

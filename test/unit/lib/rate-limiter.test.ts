@@ -157,7 +157,7 @@ describe('RateLimiter', () => {
     expect(clock.sleeps).toEqual([1_000 + 25]);
   });
 
-  it('counts a request from when its answer came back', async () => {
+  it('counts a request from its answer less half the quickest round trip', async () => {
     // Prepare
     const clock = new FakeClock();
     const limiter = new RateLimiter(1, clock);
@@ -169,8 +169,28 @@ describe('RateLimiter', () => {
     // Act
     await limiter.acquire(deadline);
 
-    // Assess
-    expect(clock.sleeps).toEqual([1_000 + 25]);
+    // Assess: counted at 300 - 150, the next window opens 1 025 ms later.
+    expect(clock.sleeps).toEqual([150 + 1_025 - 300]);
+  });
+
+  it('counts a slow request late when a quicker one showed the way back is short', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const limiter = new RateLimiter(1, clock);
+    const deadline = new Deadline(clock.now() + HOUR_MS, clock.now);
+    const quick = await limiter.acquire(deadline);
+    clock.advance(10);
+    quick();
+    clock.advance(2_000);
+    const slow = await limiter.acquire(deadline);
+    clock.advance(400);
+    slow();
+
+    // Act
+    await limiter.acquire(deadline);
+
+    // Assess: the slow one counts from its answer less 5 ms.
+    expect(clock.sleeps).toEqual([1_025 - 5]);
   });
 
   it.each([
