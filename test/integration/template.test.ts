@@ -251,6 +251,7 @@ describe('serverless package --stage ci', () => {
       'POOLS',
       'LOG_LEVEL',
       'POWERTOOLS_SERVICE_NAME',
+      'CELONIS_MAX_RPS',
     ];
 
     for (const logicalId of [FUNCTIONS.status, FUNCTIONS.cancel]) {
