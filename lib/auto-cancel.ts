@@ -11,13 +11,13 @@ import {
   type CancelSummary,
   type CancelTarget,
   cancelJobs,
+  selectRunning,
   summarize,
 } from './cancel.ts';
 import { resultView } from './cancel-routes.ts';
 import { findPool, type Pool } from './config.ts';
 import type { Deadline } from './deadline.ts';
 import { ServiceError } from './errors.ts';
-import { isInProgress } from './jobs.ts';
 import { logger } from './logger.ts';
 import { formatNotification, publishNotification } from './notify.ts';
 import type { Services } from './services.ts';
@@ -147,20 +147,15 @@ async function listTargets(
 ): Promise<CancelTarget[]> {
   try {
     const jobs = await services.celonis.listJobs(pool.id, deadline);
+    const selector = request.dataSourceIds
+      ? { dataSourceIds: request.dataSourceIds }
+      : {};
 
-    return jobs
-      .filter((job) => isInProgress(job.status))
-      .filter(
-        (job) =>
-          request.dataSourceIds === undefined ||
-          (job.dataSourceId !== null &&
-            request.dataSourceIds.has(job.dataSourceId)),
-      )
-      .map((job) => ({
-        pool,
-        job,
-        excluded: request.excludeJobIds.has(job.id),
-      }));
+    return selectRunning(jobs, [selector]).map((job) => ({
+      pool,
+      job,
+      excluded: request.excludeJobIds.has(job.id),
+    }));
   } catch (error) {
     const detail =
       error instanceof ServiceError ? error.message : String(error);

@@ -14,6 +14,8 @@ import { isInProgress, type Job, type JobStatus } from './jobs.ts';
 import { logger } from './logger.ts';
 import { sleep } from './rate-limiter.ts';
 
+const PROGRESS_EVERY_MS = 15_000;
+
 export type CancelResult =
   | 'cancelled'
   | 'cancel-requested'
@@ -195,11 +197,21 @@ async function waitForEnd(
   const waitDeadline = options.deadline.within(options.waitMs);
   const interval = options.pollIntervalMs ?? 1_000;
   const pause = options.sleep ?? sleep;
+  const startedAt = Date.now();
+  let reportedAt = startedAt;
   let pending = outcomes.filter((o) => o.result === 'cancel-requested');
   while (pending.length > 0 && waitDeadline.remainingMs() > 0) {
     await pause(Math.min(interval, waitDeadline.remainingMs()));
     await pollOnce(client, pending, options.deadline);
     pending = pending.filter((o) => o.result === 'cancel-requested');
+    // A long wait (autoCancel's may take minutes) shows it is alive.
+    if (Date.now() - reportedAt >= PROGRESS_EVERY_MS && pending.length > 0) {
+      reportedAt = Date.now();
+      logger.info('waiting for jobs to stop', {
+        pending: pending.length,
+        waitedMs: reportedAt - startedAt,
+      });
+    }
   }
 }
 
