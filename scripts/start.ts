@@ -13,9 +13,7 @@
  * and prints curl commands that use it. Ctrl-C stops everything.
  * @module
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { startCelonisEmulator } from '../emulator/celonis.ts';
 import {
   DEMO_JOB_IDS,
@@ -24,21 +22,22 @@ import {
   demoPools,
 } from '../emulator/demo.ts';
 import type { CelonisEmulator } from '../emulator/types.ts';
+import {
+  answers,
+  type Env,
+  offlineEnv,
+  REGION,
+  spawnOffline,
+  stopProcessGroup,
+  waitUntilAnswering,
+} from './local-stack.ts';
 import { createCaller } from './token.ts';
 
-const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
-const SERVERLESS_BIN = fileURLToPath(
-  new URL('../node_modules/serverless/bin/serverless.js', import.meta.url),
-);
-const REGION = 'eu-central-1';
 const CELONIS_SECRET = 'celonis-job-control/local/celonis';
 const CALLERS_SECRET = 'celonis-job-control/local/callers';
 const NOTIFY_TOPIC_ARN = `arn:aws:sns:${REGION}:000000000000:celonis-job-control-local`;
 const CALLER_NAME = 'demo-operator';
 const READY_TIMEOUT_MS = 120_000;
-const STOP_TIMEOUT_MS = 5_000;
-
-type Env = Record<string, string | undefined>;
 
 /** Where the functions find Celonis, and how they sign in. */
 interface Target {
@@ -125,72 +124,19 @@ function startEmulator(target: Target, caller: Caller) {
   });
 }
 
-/**
- * What serverless-offline and the functions need (the `local` stage reads
- * it). The keys themselves stay in this process: the functions read them
- * from the emulator's Secrets Manager.
- */
-function offlineEnv(target: Target, emulatorUrl: string, port: number): Env {
-  const {
-    CELONIS_APP_KEY,
-    CELONIS_API_KEY,
-    CELONIS_CLIENT_ID,
-    CELONIS_CLIENT_SECRET,
-    AWS_PROFILE,
-    AWS_SESSION_TOKEN,
-    ...env
-  } = process.env;
-
-  return {
-    ...env,
-    PORT: String(port),
-    CELONIS_URL: target.celonisUrl ?? emulatorUrl,
-    POOLS: target.pools,
-    AUTO_CANCEL_POOLS: env.AUTO_CANCEL_POOLS ?? (target.demo ? 'demo' : ''),
-    CELONIS_SECRET_ID: CELONIS_SECRET,
-    CALLERS_SECRET_ID: CALLERS_SECRET,
-    NOTIFY_TOPIC_ARN,
-    AWS_REGION: REGION,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: emulatorUrl,
-    AWS_ENDPOINT_URL_SNS: emulatorUrl,
-    // The emulator checks no signature; real credentials must not be sent.
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-  };
-}
-
-/** In its own process group, so one signal stops it and its workers. */
-function startOffline(env: Env): ChildProcess {
-  return spawn(
-    process.execPath,
-    [SERVERLESS_BIN, 'offline', '--stage', 'local'],
-    { cwd: REPO_DIR, env, detached: true, stdio: 'inherit' },
-  );
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    await fetch(url, { signal: AbortSignal.timeout(1_000) });
-
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntilAnswering(url: string, child: ChildProcess) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error('serverless offline stopped before it was ready');
-    }
-    if (await answers(url)) {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-
-  throw new Error(`serverless offline did not answer on ${url} in time`);
+/** What serverless offline and the functions get for `target`. */
+function targetEnv(target: Target, emulatorUrl: string, port: number): Env {
+  return offlineEnv(process.env, {
+    emulatorUrl,
+    celonisUrl: target.celonisUrl,
+    port,
+    pools: target.pools,
+    autoCancelPools:
+      process.env.AUTO_CANCEL_POOLS ?? (target.demo ? 'demo' : ''),
+    celonisSecretId: CELONIS_SECRET,
+    callersSecretId: CALLERS_SECRET,
+    notifyTopicArn: NOTIFY_TOPIC_ARN,
+  });
 }
 
 function printDemoCommands(
@@ -248,30 +194,6 @@ PowerShell:
 `);
 }
 
-async function stopOffline(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  const exited = once(child, 'exit');
-  signalGroup(child, 'SIGTERM');
-  const timer = setTimeout(
-    () => signalGroup(child, 'SIGKILL'),
-    STOP_TIMEOUT_MS,
-  );
-  await exited;
-  clearTimeout(timer);
-}
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    if (child.pid !== undefined) {
-      process.kill(-child.pid, signal);
-    }
-  } catch {
-    // The group is gone already.
-  }
-}
-
 /**
  * Stops serverless offline, then the emulator, then this process: on
  * Ctrl-C or SIGTERM with `code` 0, or 1 when offline ends by itself.
@@ -284,7 +206,7 @@ function stopTogether(child: ChildProcess, emulator: CelonisEmulator) {
     }
     stopping = true;
     log('stopping');
-    await stopOffline(child);
+    await stopProcessGroup(child);
     await emulator.close();
     process.exit(code);
   };
@@ -312,11 +234,13 @@ async function main(): Promise<void> {
   log(target.demo ? 'starting emulator' : 'starting local secrets');
   const emulator = await startEmulator(target, caller);
   log(`starting serverless offline (stage local, port ${port})`);
-  const child = startOffline(offlineEnv(target, emulator.url, port));
+  const child = spawnOffline(targetEnv(target, emulator.url, port), {
+    stdio: 'inherit',
+  });
   const stop = stopTogether(child, emulator);
 
   try {
-    await waitUntilAnswering(base, child);
+    await waitUntilAnswering(base, child, { timeoutMs: READY_TIMEOUT_MS });
   } catch (error) {
     console.error(`[start] ${(error as Error).message}`);
     await stop(1);

@@ -5,24 +5,25 @@
  * group of its own, on free loopback ports, with its output kept for
  * assertions instead of printed.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { startCelonisEmulator } from '../../emulator/celonis.ts';
 import type { CelonisEmulator, PoolSeed } from '../../emulator/types.ts';
+import {
+  type Env,
+  offlineEnv,
+  REGION,
+  spawnOffline,
+  stopProcessGroup,
+  waitUntilAnswering,
+} from '../../scripts/local-stack.ts';
 import { APP_KEY, type CallerSpec, callersSecret } from './secrets.ts';
 
-export const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
+export { REPO_DIR } from '../../scripts/local-stack.ts';
 
-const SERVERLESS_BIN = fileURLToPath(
-  new URL('../../node_modules/serverless/bin/serverless.js', import.meta.url),
-);
-const REGION = 'eu-central-1';
 const CELONIS_SECRET = 'celonis-job-control/test/celonis';
 const CALLERS_SECRET = 'celonis-job-control/test/callers';
 const READY_TIMEOUT_MS = 90_000;
-const STOP_TIMEOUT_MS = 5_000;
 
 /** Variables that would point the service at a real team or account. */
 const OUTSIDE_VARIABLES = [
@@ -127,10 +128,8 @@ export async function isPortFree(port: number): Promise<boolean> {
 }
 
 /** The environment of this process without anything aimed elsewhere. */
-export function localEnv(
-  extra: Record<string, string>,
-): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env };
+export function localEnv(extra: Record<string, string>): Env {
+  const env: Env = { ...process.env };
   for (const name of OUTSIDE_VARIABLES) {
     delete env[name];
   }
@@ -156,7 +155,7 @@ export async function startOfflineStack(
   });
   try {
     const [port = 0, lambdaPort = 0] = await freePorts(2);
-    const env = offlineEnv(emulator.url, options.aliases, port, lambdaPort);
+    const env = stackEnv(emulator.url, options.aliases, port, lambdaPort);
 
     return await startOffline(emulator, env, port);
   } catch (error) {
@@ -165,44 +164,40 @@ export async function startOfflineStack(
   }
 }
 
-/** What scripts/start.ts gives serverless offline for the demo. */
-function offlineEnv(
+/** What scripts/start.ts gives serverless offline, with the test's ports. */
+function stackEnv(
   emulatorUrl: string,
   aliases: Record<string, string>,
   port: number,
   lambdaPort: number,
-) {
+): Env {
   const pools = Object.entries(aliases).map(([alias, id]) => `${alias}=${id}`);
-
-  return localEnv({
-    PORT: String(port),
+  const base = localEnv({
     LAMBDA_PORT: String(lambdaPort),
-    CELONIS_URL: emulatorUrl,
-    POOLS: pools.join(','),
-    CELONIS_SECRET_ID: CELONIS_SECRET,
-    CALLERS_SECRET_ID: CALLERS_SECRET,
-    NOTIFY_TOPIC_ARN: `arn:aws:sns:${REGION}:000000000000:job-control-test`,
     LOG_LEVEL: 'INFO',
-    AWS_REGION: REGION,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: emulatorUrl,
-    AWS_ENDPOINT_URL_SNS: emulatorUrl,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
     ...NO_RELOAD,
+  });
+
+  return offlineEnv(base, {
+    emulatorUrl,
+    port,
+    pools: pools.join(','),
+    celonisSecretId: CELONIS_SECRET,
+    callersSecretId: CALLERS_SECRET,
+    notifyTopicArn: `arn:aws:sns:${REGION}:000000000000:job-control-test`,
   });
 }
 
 async function startOffline(
   emulator: CelonisEmulator,
-  env: Record<string, string | undefined>,
+  env: Env,
   port: number,
 ): Promise<OfflineStack> {
   // 127.0.0.1 rather than "localhost", which may resolve to ::1 elsewhere.
-  const child = spawn(
-    process.execPath,
-    [SERVERLESS_BIN, 'offline', '--stage', 'local', '--host', '127.0.0.1'],
-    { cwd: REPO_DIR, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawnOffline(env, {
+    host: '127.0.0.1',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += String(chunk);
@@ -218,7 +213,10 @@ async function startOffline(
   };
 
   try {
-    await waitUntilAnswering(url, child, () => output);
+    await waitUntilAnswering(url, child, {
+      timeoutMs: READY_TIMEOUT_MS,
+      output: () => output,
+    });
   } catch (error) {
     await stop();
     throw error;
@@ -233,58 +231,6 @@ async function startOffline(
       poll(() => logLines().find(matches), timeoutMs, 'log line'),
     stop,
   };
-}
-
-async function waitUntilAnswering(
-  url: string,
-  child: ChildProcess,
-  output: () => string,
-): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `serverless offline exited (${child.exitCode ?? child.signalCode}) ` +
-          `before it answered:\n${output().slice(-3_000)}`,
-      );
-    }
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      return;
-    } catch {
-      await sleep(250);
-    }
-  }
-
-  throw new Error(
-    `serverless offline did not answer on ${url} within ` +
-      `${READY_TIMEOUT_MS} ms:\n${output().slice(-3_000)}`,
-  );
-}
-
-/** SIGTERM to the group, SIGKILL when it is still there after a while. */
-async function stopProcessGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  const exited = once(child, 'exit');
-  signalGroup(child, 'SIGTERM');
-  const timer = setTimeout(
-    () => signalGroup(child, 'SIGKILL'),
-    STOP_TIMEOUT_MS,
-  );
-  await exited;
-  clearTimeout(timer);
-}
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    if (child.pid !== undefined) {
-      process.kill(-child.pid, signal);
-    }
-  } catch {
-    // The group has ended already.
-  }
 }
 
 function parseLogLines(output: string): LogLine[] {
