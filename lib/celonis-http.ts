@@ -133,6 +133,13 @@ export class CelonisHttp {
       if (name === 'TimeoutError' || name === 'AbortError') {
         return { kind: 'timeout' };
       }
+      // fetch reports network failures as a TypeError with a cause; one
+      // without is a request it refused to send, and a retry sends nothing.
+      if (error instanceof TypeError && error.cause === undefined) {
+        throw new CelonisError(
+          `The request to Celonis (${request.endpoint}) could not be built.`,
+        );
+      }
 
       return { kind: 'network', cause: error };
     }

@@ -22,9 +22,13 @@ export const DEFAULT_OAUTH_SCOPE = 'integration.data-pools';
 
 const nonEmpty = z.string().trim().min(1);
 
+// A key goes into an HTTP header as it is: a line break or other control
+// character would be refused there, by an error that quotes the header.
+const headerSafe = nonEmpty.regex(/^[\x21-\x7e]+$/);
+
 const secretShapes = z.union([
-  z.object({ appKey: nonEmpty }).strict(),
-  z.object({ apiKey: nonEmpty }).strict(),
+  z.object({ appKey: headerSafe }).strict(),
+  z.object({ apiKey: headerSafe }).strict(),
   z
     .object({
       clientId: nonEmpty,
@@ -35,12 +39,12 @@ const secretShapes = z.union([
 ]);
 
 const tokenAnswer = z.object({
-  access_token: z.string().min(1),
+  access_token: z.string().regex(/^[\x21-\x7e]+$/),
   expires_in: z.coerce.number().positive().optional(),
 });
 
 const ACCEPTED_SHAPES =
-  'plain text (an application key), {"appKey"}, {"apiKey"}, or {"clientId", "clientSecret", "scope"?}';
+  'plain text (an application key), {"appKey"}, {"apiKey"}, or {"clientId", "clientSecret", "scope"?}; keys of visible ASCII characters only';
 
 /**
  * Reads the credentials from a secret string; throws a 500 problem whose
@@ -52,10 +56,10 @@ const ACCEPTED_SHAPES =
 export function parseCelonisSecret(secret: string): CelonisCredentials {
   const text = secret.trim();
   // Application keys are base64-like text, so JSON-looking text is never one.
-  if (!text.startsWith('{') && !text.startsWith('[')) {
-    return { kind: 'appKey', appKey: text };
-  }
-  const parsed = secretShapes.safeParse(parseJson(text));
+  const parsed =
+    text.startsWith('{') || text.startsWith('[')
+      ? secretShapes.safeParse(parseJson(text))
+      : secretShapes.safeParse({ appKey: text });
   if (!parsed.success) {
     logger.error('celonis secret has an unknown shape', {
       acceptedShapes: ACCEPTED_SHAPES,

@@ -254,7 +254,7 @@ export function createHttpHandler(options: HttpHandlerOptions, route: Route) {
 
 function logError(error: unknown): void {
   if (!(error instanceof ServiceError)) {
-    logger.error('request failed unexpectedly', { error: error as Error });
+    logger.error('request failed unexpectedly', describeUnexpected(error));
     return;
   }
   if (error.statusCode >= 500) {
@@ -266,13 +266,28 @@ function logError(error: unknown): void {
   }
 }
 
-// The name and message of a lower-level cause (an SDK or network error);
-// never its properties, which may hold request details.
+// The name and code of a lower-level cause (an SDK or network error),
+// never its message or properties: an error about a request may quote the
+// request, its Authorization header included.
 function describeCause(cause: unknown): string | undefined {
   if (!(cause instanceof Error)) {
     return undefined;
   }
-  const inner = cause.cause instanceof Error ? ` (${cause.cause.message})` : '';
+  const code = (cause.cause as { code?: unknown } | undefined)?.code;
 
-  return `${cause.name}: ${cause.message}${inner}`;
+  return typeof code === 'string' ? `${cause.name} (${code})` : cause.name;
+}
+
+// Where an unexpected error came from, without its message.
+function describeUnexpected(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) {
+    return { errorType: typeof error };
+  }
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((line) => line.trimStart().startsWith('at '))
+    .slice(0, 8)
+    .map((line) => line.trim());
+
+  return { errorName: error.name, stack: frames };
 }

@@ -106,6 +106,8 @@ describe('parseCelonisSecret', () => {
     ['a key in a different case', { AppKey: APP_KEY }],
     ['an array', [APP_KEY]],
     ['an array of objects', [{ appKey: APP_KEY }]],
+    ['an appKey with a line break inside', { appKey: `ab\n${APP_KEY}` }],
+    ['an apiKey with a tab inside', { apiKey: `ab\t${API_KEY}` }],
   ])(
     'throws when the secret is %s, logging the accepted shapes only',
     (_case, value) => {
@@ -137,6 +139,7 @@ describe('parseCelonisSecret', () => {
     ['JSON cut short', `{"appKey":"${APP_KEY}"`],
     ['JSON with a trailing comma', `{"appKey":"${APP_KEY}",}`],
     ['single quotes', `{'appKey':'${APP_KEY}'}`],
+    ['plain text with a line break inside', `ab\n${APP_KEY}`],
   ])('throws when the secret is %s, without echoing it', (_case, secret) => {
     // Prepare
     const logs = captureLogs();
