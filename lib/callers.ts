@@ -13,7 +13,7 @@ import {
   UnauthorizedError,
 } from './errors.ts';
 import { logger } from './logger.ts';
-import type { SecretCache } from './secrets.ts';
+import { parseOnce, type SecretCache } from './secrets.ts';
 
 export const SCOPES = ['jobs:read', 'jobs:cancel'] as const;
 
@@ -31,16 +31,14 @@ interface StoredCaller extends Caller {
 }
 
 const callersSecret = z.object({
-  callers: z
-    .array(
-      z.object({
-        name: z.string().trim().min(1).max(64),
-        tokenSha256: z.string().regex(/^[0-9a-fA-F]{64}$/),
-        scopes: z.array(z.enum(SCOPES)),
-        pools: z.array(z.string().trim().min(1)),
-      }),
-    )
-    .min(1),
+  callers: z.array(
+    z.object({
+      name: z.string().trim().min(1).max(64),
+      tokenSha256: z.string().regex(/^[0-9a-fA-F]{64}$/),
+      scopes: z.array(z.enum(SCOPES)),
+      pools: z.array(z.string().trim().min(1)),
+    }),
+  ),
 });
 
 /**
@@ -88,7 +86,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 export class CallerRegistry {
   readonly #secrets: SecretCache;
   readonly #secretId: string;
-  #parsed: { secret: string; callers: StoredCaller[] } | undefined;
+  readonly #parse = parseOnce(parseCallers);
 
   constructor(secrets: SecretCache, secretId: string) {
     this.#secrets = secrets;
@@ -126,12 +124,7 @@ export class CallerRegistry {
   }
 
   async #callers(): Promise<StoredCaller[]> {
-    const secret = await this.#secrets.get(this.#secretId);
-    if (this.#parsed?.secret !== secret) {
-      this.#parsed = { secret, callers: parseCallers(secret) };
-    }
-
-    return this.#parsed.callers;
+    return this.#parse(await this.#secrets.get(this.#secretId));
   }
 }
 

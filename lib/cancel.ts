@@ -246,7 +246,8 @@ function applyStatuses(outcomes: CancelOutcome[], jobs: Job[]): void {
   const byId = new Map(jobs.map((job) => [job.id, job]));
   for (const outcome of outcomes) {
     const job = byId.get(outcome.jobId);
-    if (job === undefined) {
+    // Without a status it knows, the service cannot tell that a job ended.
+    if (job === undefined || job.status === null || job.status === 'UNKNOWN') {
       continue;
     }
     outcome.job = {

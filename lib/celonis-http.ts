@@ -1,8 +1,8 @@
 /**
  * The one HTTP layer under every Celonis call: a per-attempt timeout within
  * the caller's deadline, the shared rate limiter, and bounded retries with
- * exponential backoff and full jitter on 429, 500, 502, 503, 504, timeouts and
- * network errors. Server hints (`Retry-After`, `x-ratelimit-reset`) are
+ * exponential backoff and full jitter on 429, 5xx (but 501 and 505),
+ * timeouts and network errors. Server hints (`Retry-After`, `x-ratelimit-reset`) are
  * honoured when they fit the deadline. When it gives up it throws the
  * matching `ServiceError`; every other answer is returned as it is.
  */
@@ -46,8 +46,11 @@ export interface CelonisHttpOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-// 5xx other than 501 (which will not change on a retry) and 429.
-const retryableStatuses = new Set([429, 500, 502, 503, 504]);
+// 429 and every 5xx but those a retry cannot change: 501 Not Implemented
+// and 505 HTTP Version Not Supported.
+function isRetryable(status: number): boolean {
+  return status === 429 || (status >= 500 && status !== 501 && status !== 505);
+}
 
 type Failure =
   | { kind: 'status'; response: CelonisResponse }
@@ -82,7 +85,7 @@ export class CelonisHttp {
       attempts = attempt;
       const done = await this.#options.limiter.acquire(request.deadline);
       const outcome = await this.#attempt(request).finally(done);
-      if ('status' in outcome && !retryableStatuses.has(outcome.status)) {
+      if ('status' in outcome && !isRetryable(outcome.status)) {
         return outcome;
       }
       failure =

@@ -31,7 +31,13 @@ export interface ConfigNeeds {
 
 type Env = Record<string, string | undefined>;
 
-const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+function isLoopback(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
+}
 
 /**
  * @example
@@ -49,7 +55,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): Config {
     pools,
     autoCancelPools: readPoolList(env, 'AUTO_CANCEL_POOLS', pools),
     autoCancelDryRun: readBoolean(env, 'AUTO_CANCEL_DRY_RUN', false),
-    notifyTopicArn: readOptional(env, 'NOTIFY_TOPIC_ARN'),
+    notifyTopicArn: readTopicArn(env),
     celonisMaxRps: readPositiveNumber(env, 'CELONIS_MAX_RPS', 20),
   };
 }
@@ -90,7 +96,7 @@ function readTeamUrl(env: Env): string {
       'is not a URL; expected https://<team>.<realm>.celonis.cloud',
     );
   }
-  const loopback = loopbackHosts.has(url.hostname);
+  const loopback = isLoopback(url.hostname);
   if (url.protocol !== 'https:' && !(loopback && url.protocol === 'http:')) {
     throw new ConfigVariableError(
       'CELONIS_URL',
@@ -158,6 +164,21 @@ function readPoolList(env: Env, name: string, pools: Pool[]): Pool[] {
 
     return pool;
   });
+}
+
+function readTopicArn(env: Env): string | undefined {
+  const raw = readOptional(env, 'NOTIFY_TOPIC_ARN');
+  if (
+    raw !== undefined &&
+    !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/.test(raw)
+  ) {
+    throw new ConfigVariableError(
+      'NOTIFY_TOPIC_ARN',
+      'is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)',
+    );
+  }
+
+  return raw;
 }
 
 function readBoolean(env: Env, name: string, fallback: boolean): boolean {

@@ -11,7 +11,7 @@ import type { CelonisHttp } from './celonis-http.ts';
 import type { Deadline } from './deadline.ts';
 import { CelonisError, ConfigurationError } from './errors.ts';
 import { logger } from './logger.ts';
-import type { SecretCache } from './secrets.ts';
+import { parseOnce, type SecretCache } from './secrets.ts';
 
 export type CelonisCredentials =
   | { kind: 'appKey'; appKey: string }
@@ -122,9 +122,8 @@ export class CelonisAuth {
   readonly #options: CelonisAuthOptions;
   readonly #now: () => number;
   #token: Promise<CachedToken> | undefined;
-  // The last secret string and what it parsed to, so a cached secret is
-  // parsed (and a bad one logged) once, not on every call.
-  #parsed: { secret: string; result: CelonisCredentials | Error } | undefined;
+  // A cached secret is parsed, and a bad one logged, once per value.
+  readonly #credentials = parseOnce(parseCelonisSecret);
 
   constructor(options: CelonisAuthOptions) {
     this.#options = options;
@@ -154,23 +153,6 @@ export class CelonisAuth {
     );
 
     return { header: token.authorization, read };
-  }
-
-  #credentials(secret: string): CelonisCredentials {
-    if (this.#parsed?.secret !== secret) {
-      let result: CelonisCredentials | Error;
-      try {
-        result = parseCelonisSecret(secret);
-      } catch (error) {
-        result = error as Error;
-      }
-      this.#parsed = { secret, result };
-    }
-    if (this.#parsed.result instanceof Error) {
-      throw this.#parsed.result;
-    }
-
-    return this.#parsed.result;
   }
 
   /** Celonis refused `used`: read the secret and fetch a token anew. */

@@ -11,7 +11,10 @@ let client: SNSClient | undefined;
 
 /** The SNS client, created on first use: most runs of most stages need none. */
 export function snsClient(): SNSClient {
-  client ??= new SNSClient({});
+  // A publish must not eat autoCancel's margin for logging and returning.
+  client ??= new SNSClient({
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  });
 
   return client;
 }

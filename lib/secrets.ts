@@ -15,6 +15,33 @@ import { logger } from './logger.ts';
 
 export const SECRET_MAX_AGE_MS = 5 * 60 * 1000;
 
+/**
+ * `parse`, remembering its last input and result (or error): a cached
+ * secret is parsed once, and a malformed one logged once, not on every
+ * request.
+ *
+ * @example
+ * const parseCallersOnce = parseOnce(parseCallers);
+ */
+export function parseOnce<T>(parse: (secret: string) => T) {
+  let last: { secret: string; result: T } | { secret: string; error: unknown };
+
+  return (secret: string): T => {
+    if (last?.secret !== secret) {
+      try {
+        last = { secret, result: parse(secret) };
+      } catch (error) {
+        last = { secret, error };
+      }
+    }
+    if ('error' in last) {
+      throw last.error;
+    }
+
+    return last.result;
+  };
+}
+
 interface Entry {
   value: Promise<string>;
   readAt: number;
@@ -33,7 +60,14 @@ export class SecretCache {
   readonly #entries = new Map<string, Entry>();
 
   constructor(options: SecretCacheOptions = {}) {
-    this.#client = options.client ?? new SecretsManagerClient({});
+    this.#client =
+      options.client ??
+      new SecretsManagerClient({
+        // The SDK waits forever by default; a hung read must end well
+        // within the 29 s of an HTTP function.
+        requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+        maxAttempts: 2,
+      });
     this.#maxAgeMs = options.maxAgeMs ?? SECRET_MAX_AGE_MS;
     this.#now = options.now ?? Date.now;
   }
@@ -49,7 +83,11 @@ export class SecretCache {
     }
     const value = this.#read(secretId);
     this.#entries.set(secretId, { value, readAt: this.#now() });
-    value.catch(() => this.#entries.delete(secretId));
+    value.catch(() => {
+      if (this.#entries.get(secretId)?.value === value) {
+        this.#entries.delete(secretId);
+      }
+    });
 
     return value;
   }

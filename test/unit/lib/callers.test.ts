@@ -100,7 +100,6 @@ describe('parseCallers', () => {
 
   it.each([
     ['not JSON', 'callers: night-operator', '(root)'],
-    ['an empty list', JSON.stringify({ callers: [] }), 'callers'],
     ['a bare list', JSON.stringify([entry]), '(root)'],
     [
       'a hash of 63 hex digits',
@@ -202,6 +201,19 @@ describe('CallerRegistry', () => {
       new SecretCache({ client: new SecretsManagerClient({}), now: clock.now }),
       CALLERS_SECRET_ID,
     );
+  });
+
+  it('refuses every token with 401 once the last caller is removed', async () => {
+    // Prepare
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: CALLERS_SECRET_ID })
+      .resolves({ SecretString: JSON.stringify({ callers: [] }) });
+
+    // Act
+    const found = registry.authenticate(`Bearer ${READER_TOKEN}`);
+
+    // Assess
+    await expect(found).rejects.toMatchObject({ statusCode: 401 });
   });
 
   it('answers the caller of a valid token', async () => {

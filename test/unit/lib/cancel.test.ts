@@ -268,6 +268,21 @@ describe('cancelJobs', () => {
     expect(Date.now() - startedAt).toBeLessThan(1_500);
   });
 
+  it('keeps waiting for a job whose status a poll does not show', async () => {
+    // Prepare
+    setTimeout(() => emulator.setJobStatus(SAP.id, STUBBORN, null), 120);
+
+    // Act
+    const [outcome] = await cancelJobs(
+      client,
+      [target(STUBBORN)],
+      options({ waitMs: 400 }),
+    );
+
+    // Assess
+    expect(outcome?.result).toBe('cancel-requested');
+  });
+
   it('reports not-running for a job that ended otherwise during the wait', async () => {
     // Prepare
     setTimeout(() => emulator.setJobStatus(SAP.id, STUBBORN, 'SUCCESS'), 120);

@@ -135,6 +135,7 @@ describe('loadConfig', () => {
     ['http://localhost:3000', 'http://localhost:3000'],
     ['http://127.0.0.1:4010/', 'http://127.0.0.1:4010'],
     ['http://[::1]:8080', 'http://[::1]:8080'],
+    ['http://127.0.0.2:4010', 'http://127.0.0.2:4010'],
   ])('allows plain http to the loopback host of %s', (url, origin) => {
     // Act
     const config = loadConfig({ ...baseEnv(), CELONIS_URL: url });
@@ -277,6 +278,31 @@ describe('loadConfig', () => {
       expect(error.variable).toBe('AUTO_CANCEL_DRY_RUN');
     },
   );
+
+  it.each([
+    'not-an-arn',
+    'arn:aws:sqs:eu-central-1:123456789012:queue',
+    'arn:aws:sns:eu-central-1:12345:topic',
+  ])('throws when NOTIFY_TOPIC_ARN is %j', (raw) => {
+    // Act
+    const error = loadError({ NOTIFY_TOPIC_ARN: raw });
+
+    // Assess
+    expect(error.variable).toBe('NOTIFY_TOPIC_ARN');
+  });
+
+  it('reads an SNS topic ARN', () => {
+    // Act
+    const config = loadConfig({
+      ...baseEnv(),
+      NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-central-1:123456789012:job-control',
+    });
+
+    // Assess
+    expect(config.notifyTopicArn).toBe(
+      'arn:aws:sns:eu-central-1:123456789012:job-control',
+    );
+  });
 
   it('reads a blank NOTIFY_TOPIC_ARN as not set', () => {
     // Act
