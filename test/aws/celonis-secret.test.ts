@@ -12,6 +12,7 @@ import {
 } from '../../emulator/celonis.ts';
 import { lambdaContext } from '../helpers/events.ts';
 import { coldStartStatus } from '../helpers/handlers.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
 import {
   connectMoto,
   createSecret,
@@ -20,7 +21,6 @@ import {
   type TestSecret,
   uniqueName,
 } from '../helpers/moto.ts';
-import { captureOutput } from '../helpers/output.ts';
 import {
   API_KEY,
   APP_KEY,
@@ -158,7 +158,7 @@ describe('the Celonis credentials secret, read from Secrets Manager', () => {
       'celonis-unknown-shape',
       JSON.stringify({ user, password }),
     );
-    const output = captureOutput();
+    const output = captureLogs();
 
     // Act
     const answer = await listJobsWith(celonisSecret.arn, 'DEBUG').finally(() =>
@@ -175,7 +175,7 @@ describe('the Celonis credentials secret, read from Secrets Manager', () => {
       detail: 'The Celonis credentials secret has an unknown shape.',
     });
     const shapeLine = output
-      .logLines()
+      .lines()
       .find((line) => line.message === 'celonis secret has an unknown shape');
     expect(shapeLine).toMatchObject({ level: 'ERROR' });
     for (const name of ['appKey', 'apiKey', 'clientId', 'clientSecret']) {

@@ -14,6 +14,7 @@ import type { CancelSummary } from '../../lib/cancel.ts';
 import { formatNotification } from '../../lib/notify.ts';
 import { lambdaContext } from '../helpers/events.ts';
 import { coldStartAutoCancel } from '../helpers/handlers.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
 import {
   connectMoto,
   createSecret,
@@ -23,7 +24,6 @@ import {
   sentNotifications,
   type TestSecret,
 } from '../helpers/moto.ts';
-import { captureOutput } from '../helpers/output.ts';
 import { APP_KEY } from '../helpers/secrets.ts';
 import { demoPool, JOB_IDS, POOL_ID, POOLS } from './fixtures.ts';
 
@@ -186,7 +186,7 @@ describe('the autoCancel summary on SNS', () => {
       'no-such-topic',
     );
     const handler = await coldStart(missingTopic);
-    const output = captureOutput();
+    const output = captureLogs();
 
     // Act
     const invocation = handler({ waitSeconds: 10 }, lambdaContext(60_000));
@@ -196,7 +196,7 @@ describe('the autoCancel summary on SNS', () => {
       'The run summary could not be published.',
     );
     output.restore();
-    expect(output.logLines()).toContainEqual(
+    expect(output.lines()).toContainEqual(
       expect.objectContaining({
         level: 'ERROR',
         message: 'notification failed',

@@ -2,8 +2,7 @@
  * What the handler tests share: a Celonis emulator with the demo pool and a
  * second pool, the functions' environment pointing at it, Secrets Manager
  * mocked with the test credentials, events for the HTTP routes, answers
- * parsed for whole-response assertions, and the JSON log lines a handler
- * printed.
+ * parsed for whole-response assertions.
  *
  * Handler modules read their configuration when they load, so a test file
  * starts the emulator and sets the environment before it imports one.
@@ -327,40 +326,6 @@ export function shownJob(
     dataSourceId: job.dataSourceId,
     currentExecutionId: job.currentExecutionId,
     lastExecutionStartDate: seededStart(seeds, poolId, jobId),
-  };
-}
-
-export type LogLine = Record<string, unknown>;
-
-export interface LogCapture {
-  /** Every JSON line written to stdout or stderr since the capture began. */
-  lines(): LogLine[];
-  /** The raw text written, for checks that must see every character. */
-  text(): string;
-}
-
-/**
- * Records what the process writes, still passing it on, so the setup
- * file's credential guard keeps seeing every line. `vi.restoreAllMocks()`
- * ends the capture.
- */
-export function captureLogs(): LogCapture {
-  const spies = [
-    vi.spyOn(process.stdout, 'write'),
-    vi.spyOn(process.stderr, 'write'),
-  ];
-  const text = () =>
-    spies
-      .flatMap((spy) => spy.mock.calls.map(([chunk]) => String(chunk)))
-      .join('');
-
-  return {
-    text,
-    lines: () =>
-      text()
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as LogLine),
   };
 }
 

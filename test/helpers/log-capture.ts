@@ -1,10 +1,11 @@
 /**
- * Captures the structured log lines the service writes, without hiding them
- * from the setup file's credential guard: the spies call through to the
- * streams they wrap. Call it inside a test: the capture ends with the test,
- * even when an assertion fails.
+ * Captures what the code under test writes to stdout and stderr (the
+ * structured log lines), still passing it on, so the setup file's
+ * credential guard keeps seeing every line. Call it inside a test: the
+ * capture ends with the test, even when an assertion fails, or earlier
+ * with `restore()`; what it captured stays readable.
  */
-import { type MockInstance, onTestFinished, vi } from 'vitest';
+import { onTestFinished, vi } from 'vitest';
 
 export type LogLine = Record<string, unknown> & {
   level?: string;
@@ -24,31 +25,43 @@ export interface LogCapture {
  * const logs = captureLogs();
  * doSomething();
  * expect(logs.lines()).toContainEqual(expect.objectContaining({ level: 'ERROR' }));
- * logs.restore();
  */
 export function captureLogs(): LogCapture {
-  const spies: MockInstance[] = [
-    vi.spyOn(process.stdout, 'write'),
-    vi.spyOn(process.stderr, 'write'),
-  ];
+  const chunks: string[] = [];
+  const spies = [process.stdout, process.stderr].map((stream) => {
+    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+
+    return vi.spyOn(stream, 'write').mockImplementation(((
+      chunk: unknown,
+      ...rest: unknown[]
+    ) => {
+      chunks.push(String(chunk));
+
+      return write(chunk, ...rest);
+    }) as typeof stream.write);
+  });
   const restore = (): void => {
     for (const spy of spies) {
       spy.mockRestore();
     }
   };
   onTestFinished(restore);
-  const text = (): string =>
-    spies
-      .flatMap((spy) => spy.mock.calls.map((call) => String(call[0])))
-      .join('');
+  const text = (): string => chunks.join('');
 
   return {
     text,
-    lines: () =>
-      text()
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as LogLine),
+    lines: () => text().split('\n').flatMap(parseLogLine),
     restore,
   };
+}
+
+function parseLogLine(line: string): LogLine[] {
+  if (!line.startsWith('{')) {
+    return [];
+  }
+  try {
+    return [JSON.parse(line) as LogLine];
+  } catch {
+    return [];
+  }
 }

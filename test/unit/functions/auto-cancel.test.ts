@@ -4,7 +4,6 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   afterAll,
-  afterEach,
   beforeAll,
   beforeEach,
   describe,
@@ -25,7 +24,6 @@ import { lambdaContext } from '../../helpers/events.ts';
 import {
   CRM_JOB_ID,
   cancelPaths,
-  captureLogs,
   celonisCancelPath,
   celonisRequests,
   mockSecretsManager,
@@ -33,6 +31,7 @@ import {
   startHandlerEmulator,
   stubHandlerEnv,
 } from '../../helpers/handler-harness.ts';
+import { captureLogs } from '../../helpers/log-capture.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -155,10 +154,6 @@ describe('autoCancel handler', () => {
     sns.on(PublishCommand).resolves({
       MessageId: '5d1a7c3e-2b4f-4e6a-8c9d-0e1f2a3b4c5d',
     });
-  });
-
-  afterEach(() => {
-    vi.restoreAllMocks();
   });
 
   describe('a run that stops every target', () => {

@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import {
   afterAll,
-  afterEach,
   beforeAll,
   beforeEach,
   describe,
@@ -19,7 +18,6 @@ import { lambdaContext } from '../../helpers/events.ts';
 import {
   ADMIN_TOKEN,
   cancelPaths,
-  captureLogs,
   celonisCancelPath,
   celonisRequests,
   DEMO_BY_ID_TOKEN,
@@ -38,6 +36,7 @@ import {
   type WebhookBody,
   webhookFixture,
 } from '../../helpers/handler-harness.ts';
+import { captureLogs } from '../../helpers/log-capture.ts';
 import {
   OPERATOR_TOKEN,
   OTHER_POOL_TOKEN,
@@ -144,10 +143,6 @@ describe('cancel handler: POST /pools/{pool}/cancel-running', () => {
 
   beforeEach(() => {
     emulator.reset();
-  });
-
-  afterEach(() => {
-    vi.restoreAllMocks();
   });
 
   describe('a request without webhook', () => {

@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import {
   afterAll,
-  afterEach,
   beforeAll,
   beforeEach,
   describe,
@@ -17,7 +16,6 @@ import {
   CRM_JOB_ID,
   CRM_POOL_ID,
   cancelPaths,
-  captureLogs,
   celonisCancelPath,
   celonisRequests,
   DEMO_BY_ID_TOKEN,
@@ -35,6 +33,7 @@ import {
   UNKNOWN_JOB_ID,
   unauthorized,
 } from '../../helpers/handler-harness.ts';
+import { captureLogs } from '../../helpers/log-capture.ts';
 import {
   OPERATOR_TOKEN,
   OTHER_POOL_TOKEN,
@@ -117,10 +116,6 @@ describe('cancel handler: POST /pools/{pool}/jobs/{jobId}/cancel', () => {
 
   beforeEach(() => {
     emulator.reset();
-  });
-
-  afterEach(() => {
-    vi.restoreAllMocks();
   });
 
   describe('a running job', () => {

@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import {
   afterAll,
-  afterEach,
   beforeAll,
   beforeEach,
   describe,
@@ -19,7 +18,6 @@ import { lambdaContext } from '../../helpers/events.ts';
 import {
   CRM_JOB_ID,
   CRM_POOL_ID,
-  captureLogs,
   celonisRequests,
   DEMO_BY_ID_TOKEN,
   defaultSecrets,
@@ -39,6 +37,7 @@ import {
   UNKNOWN_JOB_ID,
   unauthorized,
 } from '../../helpers/handler-harness.ts';
+import { captureLogs } from '../../helpers/log-capture.ts';
 import {
   APP_KEY,
   OPERATOR_TOKEN,
@@ -107,10 +106,6 @@ describe('status handler', () => {
 
   beforeEach(() => {
     emulator.reset();
-  });
-
-  afterEach(() => {
-    vi.restoreAllMocks();
   });
 
   describe('GET /pools/{pool}/jobs', () => {
@@ -512,11 +507,14 @@ describe('status handler', () => {
       expect(celonisRequests(emulator)).toEqual([]);
     });
 
-    it('logs which entries are wrong and the shape it expects', async () => {
+    it('logs which entries are wrong and the shape it expects, once per secret value', async () => {
+      vi.resetModules();
+      const { handler: fresh } = await import('../../../functions/status.ts');
       const logs = captureLogs();
       const event = routeEvent(LIST, { pool: 'demo' }, { token: READER_TOKEN });
 
-      await brokenHandler(event, lambdaContext());
+      await fresh(event, lambdaContext());
+      await fresh(event, lambdaContext());
 
       expect(logs.lines()).toContainEqual(
         expect.objectContaining({
@@ -529,6 +527,9 @@ describe('status handler', () => {
           expected: expect.stringContaining('tokenSha256'),
         }),
       );
+      expect(
+        logs.lines().filter((l) => l.message === 'callers secret is malformed'),
+      ).toHaveLength(1);
     });
   });
 });
