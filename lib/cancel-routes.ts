@@ -87,9 +87,6 @@ export async function cancelRunning(
   const dryRun = readBoolean('dryRun', query.dryRun, false);
   const body = readJsonBody(event);
   const webhook = isWebhook(body) ? parseWebhook(body) : undefined;
-  if (webhook?.firing === 0) {
-    return jsonResponse(200, { result: 'ignored', detail: 'no firing alert' });
-  }
   const narrowing = webhook ? undefined : parseInput(runningBody, body, 'body');
   const wait = readSeconds(
     'wait',
@@ -97,6 +94,9 @@ export async function cancelRunning(
     MAX_WAIT_SECONDS,
     webhook ? 0 : DEFAULT_WAIT_SECONDS,
   );
+  if (webhook?.firing === 0) {
+    return jsonResponse(200, { result: 'ignored', detail: 'no firing alert' });
+  }
 
   const jobs = await services.celonis.listJobs(pool.id, deadline);
   const selectors = webhook?.selectors ?? [bodySelector(narrowing, jobs)];

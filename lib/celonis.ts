@@ -101,18 +101,7 @@ export class CelonisClient {
     jobId: string,
     deadline: Deadline,
   ): Promise<Job> {
-    const job = await this.#json(
-      {
-        method: 'GET',
-        path: jobPath(poolId, jobId),
-        endpoint: 'GET /pools/{poolId}/jobs/{jobId}',
-        deadline,
-      },
-      celonisJob,
-      `Data job ${jobId} was not found in the pool.`,
-    );
-
-    return toJob(job);
+    return toJob(await this.#rawJob(poolId, jobId, deadline));
   }
 
   /**
@@ -126,7 +115,7 @@ export class CelonisClient {
   ): Promise<Job> {
     assertUuid(jobId);
     const [job, statuses] = await Promise.all([
-      this.getJob(poolId, jobId, deadline),
+      this.#rawJob(poolId, jobId, deadline),
       this.#json(
         {
           method: 'GET',
@@ -137,13 +126,25 @@ export class CelonisClient {
         statusList,
       ),
     ]);
-    const entry = statuses.find((status) => status.id.toLowerCase() === job.id);
+    const id = job.id.toLowerCase();
 
-    return {
-      ...job,
-      status: job.status ?? entry?.status ?? null,
-      lastExecutionStartDate: entry?.lastExecutionStartDate ?? null,
-    };
+    return toJob(
+      job,
+      statuses.find((status) => status.id.toLowerCase() === id),
+    );
+  }
+
+  #rawJob(poolId: string, jobId: string, deadline: Deadline) {
+    return this.#json(
+      {
+        method: 'GET',
+        path: jobPath(poolId, jobId),
+        endpoint: 'GET /pools/{poolId}/jobs/{jobId}',
+        deadline,
+      },
+      celonisJob,
+      `Data job ${jobId} was not found in the pool.`,
+    );
   }
 
   /** Asks Celonis to cancel the job's running execution. */

@@ -85,13 +85,15 @@ function toIsoDate(value: unknown): string | null {
 
 /**
  * A job from its definition and, when it has run, its status entry. The
- * status list is the fresher source for the status of the last execution.
+ * job object's status wins: it is the one polling reads after a cancel, so
+ * every route shows the same status for the same moment; the status list
+ * fills in when the job object has none.
  */
 export function toJob(job: CelonisJob, status?: CelonisJobStatus): Job {
   return {
     id: job.id.toLowerCase(),
     name: job.name ?? '',
-    status: status?.status ?? job.status,
+    status: job.status ?? status?.status ?? null,
     dataSourceId: job.dataSourceId?.toLowerCase() ?? null,
     currentExecutionId: job.currentExecutionId,
     lastExecutionStartDate: status?.lastExecutionStartDate ?? null,

@@ -2,9 +2,9 @@
  * Monitoring notifications that may ask for a cancel: Prometheus
  * Alertmanager (`version` "4") and Grafana Alerting (`version` "1") webhook
  * bodies, recognised by their `alerts` array. Only firing alerts count.
- * Each firing alert selects jobs by its `celonis_job_id` and
- * `celonis_data_source_id` labels; an alert without them selects every
- * running job of the pool.
+ * Each firing alert with `celonis_job_id` or `celonis_data_source_id`
+ * labels selects the jobs they name; when no firing alert has them, every
+ * running job of the pool is a target.
  */
 import * as z from 'zod';
 import type { JobSelector } from './cancel.ts';
@@ -48,17 +48,24 @@ export function isWebhook(body: unknown): boolean {
 export function parseWebhook(body: unknown): WebhookRequest {
   const { alerts } = parseInput(notification, body, 'body');
   const firing = alerts.filter((entry) => entry.status === 'firing');
-
-  return {
-    firing: firing.length,
-    selectors: firing.map(({ labels }) => ({
+  const named = firing
+    .map(({ labels }) => ({
       ...(labels?.celonis_job_id && {
         jobIds: new Set([labels.celonis_job_id]),
       }),
       ...(labels?.celonis_data_source_id && {
         dataSourceIds: new Set([labels.celonis_data_source_id]),
       }),
-    })),
+    }))
+    .filter((selector) => Object.keys(selector).length > 0);
+
+  // Labels narrow: an alert without them widens nothing while another
+  // names jobs; only when none does is every running job a target.
+  const everyJob = firing.length > 0 ? [{}] : [];
+
+  return {
+    firing: firing.length,
+    selectors: named.length > 0 ? named : everyJob,
     alertNames: [
       ...new Set(firing.map(({ labels }) => labels?.alertname ?? 'unnamed')),
     ],

@@ -155,6 +155,18 @@ describe('celonisJobStatus', () => {
 });
 
 describe('mergeJobs', () => {
+  it("prefers the job object's status to the status list's", () => {
+    // Prepare
+    const job = celonisJob.parse({ id: JOB_ID, name: 'x', status: 'CANCEL' });
+    const entry = celonisJobStatus.parse({ id: JOB_ID, status: 'RUNNING' });
+
+    // Act
+    const [merged] = mergeJobs([job], [entry]);
+
+    // Assess
+    expect(merged?.status).toBe('CANCEL');
+  });
+
   it('merges each job with its status entry', () => {
     // Prepare
     const jobs = [
@@ -162,7 +174,7 @@ describe('mergeJobs', () => {
         id: JOB_ID.toUpperCase(),
         name: 'Extract P2P',
         dataSourceId: SOURCE_ID.toUpperCase(),
-        status: 'QUEUED',
+        status: null,
         currentExecutionId: 'e-1',
       }),
       celonisJob.parse({ id: OTHER_ID, name: 'Transform', status: 'SUCCESS' }),

@@ -162,9 +162,23 @@ describe('parseWebhook', () => {
     // Assess
     expect(request).toEqual({
       firing: 2,
-      selectors: [{}, {}],
+      selectors: [{}],
       alertNames: ['unnamed'],
     });
+  });
+
+  it('lets an alert without labels widen nothing beside one that names a job', () => {
+    // Act
+    const request = parseWebhook({
+      version: '4',
+      alerts: [
+        { status: 'firing', labels: { alertname: 'SourceShutdown' } },
+        { status: 'firing', labels: { celonis_job_id: P2P } },
+      ],
+    });
+
+    // Assess
+    expect(request.selectors).toEqual([{ jobIds: new Set([P2P]) }]);
   });
 
   it.each([
