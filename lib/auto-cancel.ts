@@ -75,10 +75,28 @@ export class AutoCancelIncompleteError extends Error {
 }
 
 /**
+ * The run the event asks for; an invalid event is logged, then thrown.
+ *
  * @example
  * parseEvent({ pools: ['sap-ecc'], dryRun: true }, config.pools, [], false);
  */
 export function parseEvent(
+  event: unknown,
+  pools: readonly Pool[],
+  defaultPools: readonly Pool[],
+  defaultDryRun: boolean,
+): AutoCancelRequest {
+  try {
+    return readEvent(event, pools, defaultPools, defaultDryRun);
+  } catch (error) {
+    if (error instanceof InvalidEventError) {
+      logger.error('auto-cancel event invalid', { detail: error.message });
+    }
+    throw error;
+  }
+}
+
+function readEvent(
   event: unknown,
   pools: readonly Pool[],
   defaultPools: readonly Pool[],

@@ -146,7 +146,7 @@ export class CelonisAuth {
     }
     const token = await this.#oauthToken(secret, credentials, deadline).catch(
       (error: unknown) => {
-        throw error instanceof OAuthRefusal
+        throw error instanceof OAuthRefusalError
           ? new OAuthRejectedError(error.status, read)
           : error;
       },
@@ -227,7 +227,7 @@ export class CelonisAuth {
       }).toString(),
     });
     if (answer.status === 401 || answer.status === 403) {
-      throw new OAuthRefusal(answer.status);
+      throw new OAuthRefusalError(answer.status);
     }
     const token = tokenAnswer.safeParse(
       answer.status === 200 ? parseJson(answer.text) : undefined,
@@ -251,7 +251,7 @@ export class CelonisAuth {
 
 // A token request that several callers may share failed; each caller
 // turns it into an `OAuthRejectedError` that names its own secret read.
-class OAuthRefusal extends Error {
+class OAuthRefusalError extends Error {
   readonly status: number;
 
   constructor(status: number) {
