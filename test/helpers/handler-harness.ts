@@ -1,24 +1,29 @@
 /**
- * What the handler tests share: a Celonis emulator with the demo pool and a
- * second pool, the functions' environment pointing at it, Secrets Manager
- * mocked with the test credentials, events for the HTTP routes, answers
- * parsed for whole-response assertions.
+ * The functions run in-process against the Celonis emulator, as the handler
+ * tests, the fault table, the property tests and the AWS suite run them:
+ * the emulator started, the functions' environment pointing at it, Secrets
+ * Manager mocked at the client class (or left to the endpoint the
+ * environment names, moto in the AWS suite), and each handler module
+ * loaded afresh, with cold caches (secrets, callers, OAuth token, rate
+ * limiter) as in a new Lambda container.
  *
- * Handler modules read their configuration when they load, so a test file
- * starts the emulator and sets the environment before it imports one.
+ * Also what the handler tests assert with: the data the emulator holds,
+ * events for the HTTP routes, and answers parsed for whole-response
+ * assertions.
  */
 import { readFileSync } from 'node:fs';
 import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { expect, vi } from 'vitest';
 import {
   type CelonisEmulator,
   type EmulatorOptions,
   type PoolSeed,
   type RecordedRequest,
+  type RouteName,
   startCelonisEmulator,
 } from '../../emulator/celonis.ts';
 import { DEMO_POOL_ID, demoPools } from '../../emulator/demo.ts';
@@ -60,57 +65,43 @@ export function crmPool(): PoolSeed {
   };
 }
 
-export interface HandlerEmulator {
-  emulator: CelonisEmulator;
-  /** The pools the emulator was seeded with, start dates included. */
-  seeds: PoolSeed[];
-}
-
-/**
- * The emulator the handlers talk to: demo and crm pools (and any given),
- * the test app key, and a short cancel delay so waiting tests stay fast.
- */
-export async function startHandlerEmulator(
-  options: EmulatorOptions = {},
-): Promise<HandlerEmulator> {
-  const seeds = [...demoPools(), crmPool(), ...(options.pools ?? [])];
-  const emulator = await startCelonisEmulator({
-    appKeys: [APP_KEY],
-    cancelDelayMs: 200,
-    ...options,
-    pools: seeds,
-  });
-
-  return { emulator, seeds };
-}
-
 /** `POOLS` for the demo and crm pools, plus any further `alias=id` pairs. */
 export function poolsVariable(...extra: string[]): string {
   return [`demo=${DEMO_POOL_ID}`, `crm=${CRM_POOL_ID}`, ...extra].join(',');
 }
 
+/** The variables the functions read; each load sets exactly these. */
+const FUNCTION_VARIABLES = [
+  'CELONIS_URL',
+  'CELONIS_SECRET_ID',
+  'CALLERS_SECRET_ID',
+  'POOLS',
+  'AUTO_CANCEL_POOLS',
+  'AUTO_CANCEL_DRY_RUN',
+  'NOTIFY_TOPIC_ARN',
+  'LOG_LEVEL',
+  'CELONIS_MAX_RPS',
+] as const;
+
+/** The functions' environment; `CELONIS_URL` defaults to the emulator. */
+export type FunctionEnv = Partial<
+  Record<(typeof FUNCTION_VARIABLES)[number], string>
+>;
+
 /**
- * Sets the functions' environment for `emulator`; undo with
- * `vi.unstubAllEnvs()`. The service's own request limit is raised, since
- * the emulator sets none unless a test asks for one and the limit would
- * only slow down a file of many short tests; a test of the limit sets
- * `CELONIS_MAX_RPS` itself.
+ * The handler tests' environment, and `extra`. The service's own request
+ * limit is raised, since the emulator sets none unless a test asks for one
+ * and the limit would only slow down a file of many short tests; a test of
+ * the limit sets `CELONIS_MAX_RPS` itself.
  */
-export function stubHandlerEnv(
-  emulator: CelonisEmulator,
-  extra: Record<string, string> = {},
-): void {
-  const variables: Record<string, string> = {
-    CELONIS_URL: emulator.url,
+export function handlerEnv(extra: FunctionEnv = {}): FunctionEnv {
+  return {
     CELONIS_SECRET_ID,
     CALLERS_SECRET_ID,
     POOLS: poolsVariable(),
     CELONIS_MAX_RPS: '1000',
     ...extra,
   };
-  for (const [name, value] of Object.entries(variables)) {
-    vi.stubEnv(name, value);
-  }
 }
 
 /** A caller that may read and cancel in every configured pool. */
@@ -135,52 +126,211 @@ export const HANDLER_CALLERS: CallerSpec[] = [
   },
 ];
 
-/** The secret strings the mocked Secrets Manager holds by default. */
-export function defaultSecrets(): Record<string, string> {
+/**
+ * SecretString by SecretId. A list answers one read with each value, and
+ * every further read with the last: two values make a rotation.
+ */
+export type SecretValues = Record<string, string | readonly string[]>;
+
+/** The secrets the mocked Secrets Manager holds by default. */
+export function defaultSecrets(): SecretValues {
   return {
     [CELONIS_SECRET_ID]: JSON.stringify({ appKey: APP_KEY }),
     [CALLERS_SECRET_ID]: callersSecret(HANDLER_CALLERS),
   };
 }
 
-/**
- * Mocks every Secrets Manager client: each SecretId of `secrets` answers
- * its string; any other is a ResourceNotFoundException.
- */
-export function mockSecretsManager(
-  secrets: Record<string, string> = defaultSecrets(),
-) {
-  const mock = mockClient(SecretsManagerClient);
-  mock.on(GetSecretValueCommand).rejects(
+/** Each SecretId of `secrets` answers its values; any other is not found. */
+function stubSecrets(
+  stub: AwsClientStub<SecretsManagerClient>,
+  secrets: SecretValues,
+): void {
+  stub.reset();
+  stub.on(GetSecretValueCommand).rejects(
     Object.assign(new Error("Secrets Manager can't find the secret."), {
       name: 'ResourceNotFoundException',
     }),
   );
   for (const [name, value] of Object.entries(secrets)) {
-    mock.on(GetSecretValueCommand, { SecretId: name }).resolves({
+    const values = typeof value === 'string' ? [value] : value;
+    const answer = (secretString: string | undefined) => ({
       ARN: `arn:aws:secretsmanager:eu-central-1:123456789012:secret:${name}-AbCdEf`,
       Name: name,
-      SecretString: value,
+      SecretString: secretString,
       VersionId: '8d3f2c1b-4a5e-4f6d-9c7b-0a1e2d3c4b5a',
     });
+    let reads = stub.on(GetSecretValueCommand, { SecretId: name });
+    for (const once of values.slice(0, -1)) {
+      reads = reads.resolvesOnce(answer(once));
+    }
+    reads.resolves(answer(values.at(-1)));
   }
-
-  return mock;
 }
 
-/** The requests that reached the emulator's Celonis routes. */
-export function celonisRequests(emulator: CelonisEmulator): RecordedRequest[] {
+const functionModules = {
+  status: () => import('../../functions/status.ts'),
+  cancel: () => import('../../functions/cancel.ts'),
+  autoCancel: () => import('../../functions/auto-cancel.ts'),
+};
+
+export type FunctionName = keyof typeof functionModules;
+
+/** The handler of each function. */
+export type Functions = {
+  [Name in FunctionName]: Awaited<
+    ReturnType<(typeof functionModules)[Name]>
+  >['handler'];
+};
+
+export interface HandlerHarnessOptions {
+  /**
+   * Default: the demo and crm pools, the test app key, and cancels that
+   * take 200 ms, so waiting tests stay fast.
+   */
+  emulator?: EmulatorOptions;
+  /** Default `handlerEnv()`. */
+  env?: FunctionEnv;
+  /**
+   * What the mocked Secrets Manager holds; default `defaultSecrets()`.
+   * `'unmocked'`: the SDK calls the endpoint the environment names.
+   */
+  secrets?: SecretValues | 'unmocked';
+}
+
+export interface ResetOptions {
+  /** Until the next reset, these answers for their SecretIds. */
+  secrets?: SecretValues;
+}
+
+export interface HandlerHarness {
+  emulator: CelonisEmulator;
+  /** The pools the emulator was seeded with, start dates included. */
+  seeds: PoolSeed[];
+  /**
+   * A fresh copy of one function's handler, as in a new container, loaded
+   * with the harness's environment and `env`.
+   */
+  load<Name extends FunctionName>(
+    name: Name,
+    env?: FunctionEnv,
+  ): Promise<Functions[Name]>;
+  /** Fresh copies of the three functions, sharing one load. */
+  loadFunctions(env?: FunctionEnv): Promise<Functions>;
+  /** Back to the seeds: no faults, no requests, no secret reads. */
+  reset(options?: ResetOptions): void;
+  /** Celonis requests the emulator saw, optionally of one route only. */
+  celonisRequests(route?: RouteName): RecordedRequest[];
+  /** How often the functions read the Celonis credentials secret. */
+  celonisSecretReads(): number;
+  /** Stops the emulator, the mock and the environment. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the emulator; the environment is set by each load, since handler
+ * modules read their configuration when they load.
+ *
+ * @example
+ * const harness = await startHandlerHarness();
+ * const handler = await harness.load('status');
+ * const answer = await handler(routeEvent(...), lambdaContext());
+ * await harness.close();
+ */
+export async function startHandlerHarness(
+  options: HandlerHarnessOptions = {},
+): Promise<HandlerHarness> {
+  const emulatorOptions = options.emulator ?? {
+    pools: [...demoPools(), crmPool()],
+    appKeys: [APP_KEY],
+    cancelDelayMs: 200,
+  };
+  const env = options.env ?? handlerEnv();
+  const secrets =
+    options.secrets === 'unmocked'
+      ? undefined
+      : (options.secrets ?? defaultSecrets());
+  const emulator = await startCelonisEmulator(emulatorOptions);
+  const stub = secrets && mockClient(SecretsManagerClient);
+
+  function stubEnv(extra: FunctionEnv = {}): void {
+    const variables: FunctionEnv = {
+      CELONIS_URL: emulator.url,
+      ...env,
+      ...extra,
+    };
+    for (const name of FUNCTION_VARIABLES) {
+      vi.stubEnv(name, variables[name]);
+    }
+  }
+
+  function mockSecrets(extra: SecretValues = {}): void {
+    if (stub !== undefined) {
+      stubSecrets(stub, { ...secrets, ...extra });
+    }
+  }
+
+  mockSecrets();
+
+  return {
+    emulator,
+    seeds: emulatorOptions.pools ?? [],
+    load: async (name, extra) => {
+      stubEnv(extra);
+      vi.resetModules();
+
+      return (await functionModules[name]()).handler as Functions[typeof name];
+    },
+    loadFunctions: async (extra) => {
+      stubEnv(extra);
+      vi.resetModules();
+      const [status, cancel, autoCancel] = await Promise.all([
+        functionModules.status(),
+        functionModules.cancel(),
+        functionModules.autoCancel(),
+      ]);
+
+      return {
+        status: status.handler,
+        cancel: cancel.handler,
+        autoCancel: autoCancel.handler,
+      };
+    },
+    reset: (resetOptions = {}) => {
+      emulator.reset();
+      mockSecrets(resetOptions.secrets);
+    },
+    celonisRequests: (route) => celonisRequests(emulator, route),
+    celonisSecretReads: () => {
+      if (stub === undefined) {
+        throw new Error('Secrets Manager is not mocked: moto counts reads');
+      }
+
+      return stub.commandCalls(GetSecretValueCommand, {
+        SecretId: env.CELONIS_SECRET_ID,
+      }).length;
+    },
+    close: async () => {
+      stub?.restore();
+      vi.unstubAllEnvs();
+      await emulator.close();
+    },
+  };
+}
+
+/** The requests that reached the emulator's Celonis routes (or `route`). */
+export function celonisRequests(
+  emulator: CelonisEmulator,
+  route?: RouteName,
+): RecordedRequest[] {
   return emulator
     .requests()
-    .filter((entry) => entry.route !== 'secrets' && entry.route !== 'sns');
+    .filter((entry) => entry.route !== 'secrets' && entry.route !== 'sns')
+    .filter((entry) => route === undefined || entry.route === route);
 }
 
 /** The paths of the cancel requests Celonis received. */
 export function cancelPaths(emulator: CelonisEmulator): string[] {
-  return emulator
-    .requests()
-    .filter((entry) => entry.route === 'cancel')
-    .map((entry) => entry.path);
+  return celonisRequests(emulator, 'cancel').map((entry) => entry.path);
 }
 
 export function celonisCancelPath(poolId: string, jobId: string): string {
@@ -310,7 +460,7 @@ export function seededStart(
 
 /** A job as the service shows it, from the emulator's current state. */
 export function shownJob(
-  { emulator, seeds }: HandlerEmulator,
+  { emulator, seeds }: Pick<HandlerHarness, 'emulator' | 'seeds'>,
   poolId: string,
   jobId: string,
 ) {

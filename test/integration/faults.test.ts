@@ -27,14 +27,17 @@ import {
 } from '../../emulator/types.ts';
 import { lambdaContext } from '../helpers/events.ts';
 import {
-  ADMIN_TOKEN,
   DEMO_POOL_ID,
-  type FaultHarness,
-  type Functions,
   RUNNING_JOB_ID,
   startFaultHarness,
 } from '../helpers/fault-harness.ts';
-import { routeEvent } from '../helpers/handler-harness.ts';
+import {
+  ADMIN_TOKEN,
+  CELONIS_SECRET_ID,
+  type Functions,
+  type HandlerHarness,
+  routeEvent,
+} from '../helpers/handler-harness.ts';
 import { APP_KEY, ROTATED_APP_KEY } from '../helpers/secrets.ts';
 
 /** What each function has left for Celonis after its own margin. */
@@ -88,9 +91,9 @@ interface Target {
   /** For autoCancel: what the failed run's error names. */
   rejection?: string;
   invoke(functions: Functions, deadlineMs: number): Promise<Verdict>;
-  assertHealed(verdict: Verdict, harness: FaultHarness): void;
+  assertHealed(verdict: Verdict, harness: HandlerHarness): void;
   /** For a fault on the cancel: acknowledged, yet nothing changed. */
-  assertUnconfirmed?(verdict: Verdict, harness: FaultHarness): void;
+  assertUnconfirmed?(verdict: Verdict, harness: HandlerHarness): void;
 }
 
 /**
@@ -194,7 +197,7 @@ function httpContext(deadlineMs: number) {
 }
 
 /** The running job's status in Celonis, whatever the service said. */
-function jobInCelonis(harness: FaultHarness) {
+function jobInCelonis(harness: HandlerHarness) {
   return harness.emulator.getJob(DEMO_POOL_ID, RUNNING_JOB_ID)?.status;
 }
 
@@ -313,7 +316,7 @@ function cancelRunningVerdict(
   );
 }
 
-function assertBulkSuccess(verdict: Verdict, harness: FaultHarness): void {
+function assertBulkSuccess(verdict: Verdict, harness: HandlerHarness): void {
   expect(verdict.outcome).toBe(200);
   expect(verdict.body).toEqual({
     dryRun: false,
@@ -375,7 +378,7 @@ function autoCancelRun(
 
 function assertAutoCancelSuccess(
   verdict: Verdict,
-  harness: FaultHarness,
+  harness: HandlerHarness,
 ): void {
   expect(verdict.outcome).toBe('resolved');
   expect(verdict.body).toEqual({
@@ -689,7 +692,7 @@ function describeRow(row: Row): string {
   return `${fault}${note}: ${answer} after ${expected.attempts} request(s)`;
 }
 
-function attemptsOf(row: Row, harness: FaultHarness): number {
+function attemptsOf(row: Row, harness: HandlerHarness): number {
   if (row.fault === 'rotation') {
     return harness.celonisRequests().filter((r) => r.status === 401).length;
   }
@@ -697,7 +700,7 @@ function attemptsOf(row: Row, harness: FaultHarness): number {
   return harness.celonisRequests(row.target.faultOn).length;
 }
 
-function gapsOf(row: Row, harness: FaultHarness): number[] {
+function gapsOf(row: Row, harness: HandlerHarness): number[] {
   const times = harness.celonisRequests(row.target.faultOn).map((r) => r.at);
 
   return times.slice(1).map((at, index) => at - (times[index] ?? at));
@@ -738,7 +741,7 @@ function assertGiveUp(row: Row, verdict: Verdict): void {
 }
 
 describe('Celonis faults, route by route', () => {
-  let harness: FaultHarness;
+  let harness: HandlerHarness;
   let functions: Functions;
 
   beforeAll(async () => {
@@ -763,7 +766,9 @@ describe('Celonis faults, route by route', () => {
     // Prepare
     const { target, expected } = row;
     if (row.fault === 'rotation') {
-      harness.reset({ celonisSecrets: [APP_KEY, ROTATED_APP_KEY] });
+      harness.reset({
+        secrets: { [CELONIS_SECRET_ID]: [APP_KEY, ROTATED_APP_KEY] },
+      });
       harness.emulator.setCredentials({ appKeys: [ROTATED_APP_KEY] });
     } else {
       harness.emulator.setFault({

@@ -9,19 +9,22 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../helpers/events.ts';
 import {
-  ADMIN_TOKEN,
   CRM_JOB_ID,
   CRM_POOL_ID,
   DEMO_POOL_ID,
-  type FaultHarness,
   FINISHED_JOB_ID,
-  type Functions,
   GHOST_POOL_ID,
   POOL_IDS,
   RUNNING_JOB_ID,
   startFaultHarness,
 } from '../helpers/fault-harness.ts';
-import { type Route, routeEvent } from '../helpers/handler-harness.ts';
+import {
+  ADMIN_TOKEN,
+  type Functions,
+  type HandlerHarness,
+  type Route,
+  routeEvent,
+} from '../helpers/handler-harness.ts';
 import { OPERATOR_TOKEN } from '../helpers/secrets.ts';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -271,7 +274,7 @@ function eventOf(method: 'GET' | 'POST', value: Input, token: string) {
 }
 
 describe('HTTP functions under any input', () => {
-  let harness: FaultHarness;
+  let harness: HandlerHarness;
   let functions: Functions;
 
   beforeAll(async () => {

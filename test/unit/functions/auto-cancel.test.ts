@@ -2,15 +2,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  afterAll,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  vi,
-} from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type {
   CelonisEmulator,
   RecordedRequest,
@@ -26,10 +18,10 @@ import {
   cancelPaths,
   celonisCancelPath,
   celonisRequests,
-  mockSecretsManager,
+  type HandlerHarness,
+  handlerEnv,
   poolsVariable,
-  startHandlerEmulator,
-  stubHandlerEnv,
+  startHandlerHarness,
 } from '../../helpers/handler-harness.ts';
 import { captureLogs } from '../../helpers/log-capture.ts';
 
@@ -106,6 +98,7 @@ function busiestSecond(requests: RecordedRequest[]): number {
 
 describe('autoCancel handler', () => {
   const sns = mockClient(SNSClient);
+  let harness: HandlerHarness;
   let emulator: CelonisEmulator;
   let handler: Handler;
 
@@ -131,25 +124,25 @@ describe('autoCancel handler', () => {
   }
 
   beforeAll(async () => {
-    ({ emulator } = await startHandlerEmulator());
-    stubHandlerEnv(emulator, {
-      POOLS: poolsVariable(`bulk=${BULK_POOL_ID}`),
-      AUTO_CANCEL_POOLS: 'demo',
-      NOTIFY_TOPIC_ARN: TOPIC_ARN,
-      CELONIS_MAX_RPS: '20',
+    harness = await startHandlerHarness({
+      env: handlerEnv({
+        POOLS: poolsVariable(`bulk=${BULK_POOL_ID}`),
+        AUTO_CANCEL_POOLS: 'demo',
+        NOTIFY_TOPIC_ARN: TOPIC_ARN,
+        CELONIS_MAX_RPS: '20',
+      }),
     });
-    mockSecretsManager();
-    ({ handler } = await import('../../../functions/auto-cancel.ts'));
+    emulator = harness.emulator;
+    handler = await harness.load('autoCancel');
   });
 
   afterAll(async () => {
-    vi.unstubAllEnvs();
     sns.restore();
-    await emulator.close();
+    await harness?.close();
   });
 
   beforeEach(() => {
-    emulator.reset();
+    harness.reset();
     sns.reset();
     sns.on(PublishCommand).resolves({
       MessageId: '5d1a7c3e-2b4f-4e6a-8c9d-0e1f2a3b4c5d',
@@ -428,11 +421,9 @@ describe('autoCancel handler', () => {
     let dryHandler: Handler;
 
     beforeAll(async () => {
-      vi.stubEnv('AUTO_CANCEL_DRY_RUN', 'true');
-      vi.resetModules();
-      ({ handler: dryHandler } = await import(
-        '../../../functions/auto-cancel.ts'
-      ));
+      dryHandler = await harness.load('autoCancel', {
+        AUTO_CANCEL_DRY_RUN: 'true',
+      });
     });
 
     it('runs dry unless the event says otherwise', async () => {

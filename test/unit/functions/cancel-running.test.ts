@@ -1,13 +1,5 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import {
-  afterAll,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  vi,
-} from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CelonisEmulator } from '../../../emulator/celonis.ts';
 import {
   DEMO_DATA_SOURCE_IDS,
@@ -21,15 +13,14 @@ import {
   celonisCancelPath,
   celonisRequests,
   DEMO_BY_ID_TOKEN,
+  type HandlerHarness,
   JSON_HEADERS,
-  mockSecretsManager,
   parseAnswer,
   problem,
   type Route,
   type RouteOptions,
   routeEvent,
-  startHandlerEmulator,
-  stubHandlerEnv,
+  startHandlerHarness,
   UNCONFIGURED_POOL,
   UNKNOWN_JOB_ID,
   unauthorized,
@@ -88,6 +79,7 @@ function result(
 const RUNNING_DEMO_JOBS = [extractP2P, extractO2C, extractMasterData];
 
 describe('cancel handler: POST /pools/{pool}/cancel-running', () => {
+  let harness: HandlerHarness;
   let emulator: CelonisEmulator;
   let handler: Handler;
 
@@ -130,19 +122,17 @@ describe('cancel handler: POST /pools/{pool}/cancel-running', () => {
   }
 
   beforeAll(async () => {
-    ({ emulator } = await startHandlerEmulator());
-    stubHandlerEnv(emulator);
-    mockSecretsManager();
-    ({ handler } = await import('../../../functions/cancel.ts'));
+    harness = await startHandlerHarness();
+    emulator = harness.emulator;
+    handler = await harness.load('cancel');
   });
 
   afterAll(async () => {
-    vi.unstubAllEnvs();
-    await emulator.close();
+    await harness?.close();
   });
 
   beforeEach(() => {
-    emulator.reset();
+    harness.reset();
   });
 
   describe('a request without webhook', () => {

@@ -1,13 +1,5 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import {
-  afterAll,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  vi,
-} from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CelonisEmulator } from '../../../emulator/celonis.ts';
 import { DEMO_JOB_IDS, DEMO_POOL_ID } from '../../../emulator/demo.ts';
 import { lambdaContext } from '../../helpers/events.ts';
@@ -19,16 +11,14 @@ import {
   celonisCancelPath,
   celonisRequests,
   DEMO_BY_ID_TOKEN,
-  type HandlerEmulator,
+  type HandlerHarness,
   JSON_HEADERS,
-  mockSecretsManager,
   parseAnswer,
   problem,
   type Route,
   routeEvent,
   shownJob,
-  startHandlerEmulator,
-  stubHandlerEnv,
+  startHandlerHarness,
   UNCONFIGURED_POOL,
   UNKNOWN_JOB_ID,
   unauthorized,
@@ -51,7 +41,7 @@ const FAILING_ID = '7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e';
 const ADDED_JOB_START = '2026-12-03T22:30:00.000Z';
 
 describe('cancel handler: POST /pools/{pool}/jobs/{jobId}/cancel', () => {
-  let setup: HandlerEmulator;
+  let harness: HandlerHarness;
   let emulator: CelonisEmulator;
   let handler: Handler;
 
@@ -81,7 +71,7 @@ describe('cancel handler: POST /pools/{pool}/jobs/{jobId}/cancel', () => {
   }
 
   function demoJob(jobId: string) {
-    return shownJob(setup, DEMO_POOL_ID, jobId);
+    return shownJob(harness, DEMO_POOL_ID, jobId);
   }
 
   /** Adds a running job to the demo pool; answers it as the service shows it. */
@@ -102,20 +92,17 @@ describe('cancel handler: POST /pools/{pool}/jobs/{jobId}/cancel', () => {
   }
 
   beforeAll(async () => {
-    setup = await startHandlerEmulator();
-    emulator = setup.emulator;
-    stubHandlerEnv(emulator);
-    mockSecretsManager();
-    ({ handler } = await import('../../../functions/cancel.ts'));
+    harness = await startHandlerHarness();
+    emulator = harness.emulator;
+    handler = await harness.load('cancel');
   });
 
   afterAll(async () => {
-    vi.unstubAllEnvs();
-    await emulator.close();
+    await harness?.close();
   });
 
   beforeEach(() => {
-    emulator.reset();
+    harness.reset();
   });
 
   describe('a running job', () => {
@@ -432,7 +419,7 @@ describe('cancel handler: POST /pools/{pool}/jobs/{jobId}/cancel', () => {
     });
 
     it('lets a token for a pool alias act on the pool named by id', async () => {
-      const before = shownJob(setup, CRM_POOL_ID, CRM_JOB_ID);
+      const before = shownJob(harness, CRM_POOL_ID, CRM_JOB_ID);
 
       const byId = await cancel(
         CRM_JOB_ID,

@@ -1,13 +1,5 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import {
-  afterAll,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  vi,
-} from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CelonisEmulator } from '../../../emulator/celonis.ts';
 import {
   DEMO_DATA_SOURCE_IDS,
@@ -20,19 +12,16 @@ import {
   CRM_POOL_ID,
   celonisRequests,
   DEMO_BY_ID_TOKEN,
-  defaultSecrets,
-  type HandlerEmulator,
+  type HandlerHarness,
   ISO_DATE,
   JSON_HEADERS,
-  mockSecretsManager,
   parseAnswer,
   problem,
   type Route,
   routeEvent,
   seededStart,
   shownJob,
-  startHandlerEmulator,
-  stubHandlerEnv,
+  startHandlerHarness,
   UNCONFIGURED_POOL,
   UNKNOWN_JOB_ID,
   unauthorized,
@@ -56,7 +45,7 @@ const ONE: Route = 'GET /pools/{pool}/jobs/{jobId}';
 const DEMO_POOL = { id: DEMO_POOL_ID, alias: 'demo' };
 
 describe('status handler', () => {
-  let setup: HandlerEmulator;
+  let harness: HandlerHarness;
   let emulator: CelonisEmulator;
   let handler: Handler;
 
@@ -84,7 +73,7 @@ describe('status handler', () => {
   }
 
   function demoJob(jobId: string) {
-    return shownJob(setup, DEMO_POOL_ID, jobId);
+    return shownJob(harness, DEMO_POOL_ID, jobId);
   }
 
   function everyDemoJob() {
@@ -92,20 +81,17 @@ describe('status handler', () => {
   }
 
   beforeAll(async () => {
-    setup = await startHandlerEmulator();
-    emulator = setup.emulator;
-    stubHandlerEnv(emulator);
-    mockSecretsManager();
-    ({ handler } = await import('../../../functions/status.ts'));
+    harness = await startHandlerHarness();
+    emulator = harness.emulator;
+    handler = await harness.load('status');
   });
 
   afterAll(async () => {
-    vi.unstubAllEnvs();
-    await emulator.close();
+    await harness?.close();
   });
 
   beforeEach(() => {
-    emulator.reset();
+    harness.reset();
   });
 
   describe('GET /pools/{pool}/jobs', () => {
@@ -141,7 +127,7 @@ describe('status handler', () => {
             dataSourceId: DEMO_DATA_SOURCE_IDS.orderToCash,
             currentExecutionId: null,
             lastExecutionStartDate: seededStart(
-              setup.seeds,
+              harness.seeds,
               DEMO_POOL_ID,
               DEMO_JOB_IDS.deltaO2C,
             ),
@@ -273,7 +259,7 @@ describe('status handler', () => {
         headers: JSON_HEADERS,
         body: {
           pool: { id: CRM_POOL_ID, alias: 'crm' },
-          jobs: [shownJob(setup, CRM_POOL_ID, CRM_JOB_ID)],
+          jobs: [shownJob(harness, CRM_POOL_ID, CRM_JOB_ID)],
           fetchedAt: expect.stringMatching(ISO_DATE),
         },
       });
@@ -459,33 +445,34 @@ describe('status handler', () => {
 
   describe('with a malformed callers secret', () => {
     const BROKEN_CALLERS_ID = 'celonis-job-control/test/callers-broken';
+    // The plain token where its hash belongs: the classic mistake, and
+    // one that must not end up in an answer or a log line.
+    const broken = JSON.stringify({
+      callers: [
+        {
+          name: 'night-operator',
+          tokenSha256: OPERATOR_TOKEN,
+          scopes: ['jobs:read'],
+          pools: ['demo'],
+        },
+        {
+          name: 'dashboard',
+          tokenSha256: sha256(READER_TOKEN),
+          scopes: ['jobs:admin'],
+          pools: ['*'],
+        },
+      ],
+    });
     let brokenHandler: Handler;
 
     beforeAll(async () => {
-      // The plain token where its hash belongs: the classic mistake, and
-      // one that must not end up in an answer or a log line.
-      const broken = JSON.stringify({
-        callers: [
-          {
-            name: 'night-operator',
-            tokenSha256: OPERATOR_TOKEN,
-            scopes: ['jobs:read'],
-            pools: ['demo'],
-          },
-          {
-            name: 'dashboard',
-            tokenSha256: sha256(READER_TOKEN),
-            scopes: ['jobs:admin'],
-            pools: ['*'],
-          },
-        ],
+      brokenHandler = await harness.load('status', {
+        CALLERS_SECRET_ID: BROKEN_CALLERS_ID,
       });
-      mockSecretsManager({ ...defaultSecrets(), [BROKEN_CALLERS_ID]: broken });
-      vi.stubEnv('CALLERS_SECRET_ID', BROKEN_CALLERS_ID);
-      vi.resetModules();
-      ({ handler: brokenHandler } = await import(
-        '../../../functions/status.ts'
-      ));
+    });
+
+    beforeEach(() => {
+      harness.reset({ secrets: { [BROKEN_CALLERS_ID]: broken } });
     });
 
     it('answers a 500 problem that names no credential', async () => {
@@ -508,8 +495,9 @@ describe('status handler', () => {
     });
 
     it('logs which entries are wrong and the shape it expects, once per secret value', async () => {
-      vi.resetModules();
-      const { handler: fresh } = await import('../../../functions/status.ts');
+      const fresh = await harness.load('status', {
+        CALLERS_SECRET_ID: BROKEN_CALLERS_ID,
+      });
       const logs = captureLogs();
       const event = routeEvent(LIST, { pool: 'demo' }, { token: READER_TOKEN });
 
