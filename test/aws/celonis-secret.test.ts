@@ -5,13 +5,12 @@
  */
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type CelonisEmulator,
-  type Credentials,
-  startCelonisEmulator,
-} from '../../emulator/celonis.ts';
+import type { CelonisEmulator, Credentials } from '../../emulator/celonis.ts';
 import { lambdaContext } from '../helpers/events.ts';
-import { coldStartStatus } from '../helpers/handlers.ts';
+import {
+  type HandlerHarness,
+  startHandlerHarness,
+} from '../helpers/handler-harness.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import {
   connectMoto,
@@ -77,29 +76,33 @@ const shapes: Shape[] = [
 
 describe('the Celonis credentials secret, read from Secrets Manager', () => {
   let moto: Moto;
+  let harness: HandlerHarness;
   let emulator: CelonisEmulator;
   let callers: TestSecret;
 
   beforeAll(async () => {
     moto = await connectMoto();
-    emulator = await startCelonisEmulator({ pools: [demoPool()] });
+    harness = await startHandlerHarness({
+      emulator: { pools: [demoPool()] },
+      env: { POOLS },
+      secrets: 'unmocked',
+    });
+    emulator = harness.emulator;
     callers = await createSecret(moto, 'callers', callersSecret());
   });
 
   afterAll(async () => {
-    await emulator?.close();
+    await harness?.close();
   });
 
   beforeEach(() => {
-    emulator.reset();
+    harness.reset();
   });
 
   async function listJobsWith(celonisSecretId: string, logLevel = 'WARN') {
-    const handler = await coldStartStatus({
-      CELONIS_URL: emulator.url,
+    const handler = await harness.load('status', {
       CELONIS_SECRET_ID: celonisSecretId,
       CALLERS_SECRET_ID: callers.arn,
-      POOLS,
       LOG_LEVEL: logLevel,
     });
 

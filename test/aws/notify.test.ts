@@ -5,15 +5,15 @@
  * moto.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type CelonisEmulator,
-  startCelonisEmulator,
-} from '../../emulator/celonis.ts';
+import type { CelonisEmulator } from '../../emulator/celonis.ts';
 import type { AutoCancelResult } from '../../lib/auto-cancel.ts';
 import type { CancelSummary } from '../../lib/cancel.ts';
 import { formatNotification } from '../../lib/notify.ts';
 import { lambdaContext } from '../helpers/events.ts';
-import { coldStartAutoCancel } from '../helpers/handlers.ts';
+import {
+  type HandlerHarness,
+  startHandlerHarness,
+} from '../helpers/handler-harness.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import {
   connectMoto,
@@ -39,35 +39,33 @@ interface RunResult {
 
 describe('the autoCancel summary on SNS', () => {
   let moto: Moto;
+  let harness: HandlerHarness;
   let emulator: CelonisEmulator;
   let celonisSecret: TestSecret;
 
   beforeAll(async () => {
     moto = await connectMoto();
-    emulator = await startCelonisEmulator({
-      pools: [demoPool()],
-      appKeys: [APP_KEY],
-      cancelDelayMs: 200,
+    harness = await startHandlerHarness({
+      emulator: { pools: [demoPool()], appKeys: [APP_KEY], cancelDelayMs: 200 },
+      env: { POOLS, AUTO_CANCEL_POOLS: 'demo', LOG_LEVEL: 'WARN' },
+      secrets: 'unmocked',
     });
+    emulator = harness.emulator;
     celonisSecret = await createSecret(moto, 'celonis', APP_KEY);
   });
 
   afterAll(async () => {
-    await emulator?.close();
+    await harness?.close();
   });
 
   beforeEach(() => {
-    emulator.reset();
+    harness.reset();
   });
 
   function coldStart(topicArn: string) {
-    return coldStartAutoCancel({
-      CELONIS_URL: emulator.url,
+    return harness.load('autoCancel', {
       CELONIS_SECRET_ID: celonisSecret.arn,
-      POOLS,
-      AUTO_CANCEL_POOLS: 'demo',
       NOTIFY_TOPIC_ARN: topicArn,
-      LOG_LEVEL: 'WARN',
     });
   }
 

@@ -13,14 +13,13 @@ import {
   expect,
   it,
 } from 'vitest';
-import {
-  type CelonisEmulator,
-  startCelonisEmulator,
-} from '../../emulator/celonis.ts';
 import type { HttpResult } from '../../lib/http.ts';
 import { type MovableClock, movableClock } from '../helpers/clock.ts';
 import { lambdaContext } from '../helpers/events.ts';
-import { coldStartStatus } from '../helpers/handlers.ts';
+import {
+  type HandlerHarness,
+  startHandlerHarness,
+} from '../helpers/handler-harness.ts';
 import {
   connectMoto,
   createSecret,
@@ -42,7 +41,7 @@ const FIVE_MINUTES_MS = 5 * 60 * 1000;
 
 describe('the secrets cache of the status function', () => {
   let moto: Moto;
-  let emulator: CelonisEmulator;
+  let harness: HandlerHarness;
   let clock: MovableClock;
   let celonisSecret: TestSecret;
   let callers: TestSecret;
@@ -50,28 +49,26 @@ describe('the secrets cache of the status function', () => {
 
   beforeAll(async () => {
     moto = await connectMoto();
-    emulator = await startCelonisEmulator({
-      pools: [demoPool()],
-      appKeys: [APP_KEY],
+    harness = await startHandlerHarness({
+      emulator: { pools: [demoPool()], appKeys: [APP_KEY] },
+      env: { POOLS, LOG_LEVEL: 'WARN' },
+      secrets: 'unmocked',
     });
   });
 
   afterAll(async () => {
-    await emulator?.close();
+    await harness?.close();
   });
 
   beforeEach(async () => {
-    emulator.reset();
+    harness.reset();
     // Before the cold start: the cache keeps the clock it finds.
     clock = movableClock();
     celonisSecret = await createSecret(moto, 'celonis', APP_KEY);
     callers = await createSecret(moto, 'callers', callersSecret());
-    const handler = await coldStartStatus({
-      CELONIS_URL: emulator.url,
+    const handler = await harness.load('status', {
       CELONIS_SECRET_ID: celonisSecret.arn,
       CALLERS_SECRET_ID: callers.name,
-      POOLS,
-      LOG_LEVEL: 'WARN',
     });
     listJobs = (token = READER_TOKEN) =>
       handler(listJobsEvent(token), lambdaContext());

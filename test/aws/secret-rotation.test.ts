@@ -13,14 +13,13 @@ import {
   expect,
   it,
 } from 'vitest';
-import {
-  type CelonisEmulator,
-  type Credentials,
-  startCelonisEmulator,
-} from '../../emulator/celonis.ts';
+import type { CelonisEmulator, Credentials } from '../../emulator/celonis.ts';
 import { type MovableClock, movableClock } from '../helpers/clock.ts';
 import { lambdaContext } from '../helpers/events.ts';
-import { coldStartStatus } from '../helpers/handlers.ts';
+import {
+  type HandlerHarness,
+  startHandlerHarness,
+} from '../helpers/handler-harness.ts';
 import {
   connectMoto,
   createSecret,
@@ -46,21 +45,27 @@ const nothingAccepted = { appKeys: [], apiKeys: [], oauthClients: [] };
 
 describe('rotation of the Celonis credentials', () => {
   let moto: Moto;
+  let harness: HandlerHarness;
   let emulator: CelonisEmulator;
   let callers: TestSecret;
   let clock: MovableClock;
 
   beforeAll(async () => {
     moto = await connectMoto();
-    emulator = await startCelonisEmulator({ pools: [demoPool()] });
+    harness = await startHandlerHarness({
+      emulator: { pools: [demoPool()] },
+      env: { POOLS, LOG_LEVEL: 'ERROR' },
+      secrets: 'unmocked',
+    });
+    emulator = harness.emulator;
   });
 
   afterAll(async () => {
-    await emulator?.close();
+    await harness?.close();
   });
 
   beforeEach(() => {
-    emulator.reset();
+    harness.reset();
     clock = movableClock();
   });
 
@@ -70,12 +75,9 @@ describe('rotation of the Celonis credentials', () => {
 
   async function coldStart(celonisSecret: TestSecret) {
     callers = await createSecret(moto, 'callers', callersSecret());
-    const handler = await coldStartStatus({
-      CELONIS_URL: emulator.url,
+    const handler = await harness.load('status', {
       CELONIS_SECRET_ID: celonisSecret.arn,
       CALLERS_SECRET_ID: callers.arn,
-      POOLS,
-      LOG_LEVEL: 'ERROR',
     });
 
     return () => handler(listJobsEvent(READER_TOKEN), lambdaContext());
