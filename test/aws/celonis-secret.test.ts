@@ -7,10 +7,7 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CelonisEmulator, Credentials } from '../../emulator/celonis.ts';
 import { lambdaContext } from '../helpers/events.ts';
-import {
-  type HandlerHarness,
-  startHandlerHarness,
-} from '../helpers/handler-harness.ts';
+import type { HandlerHarness } from '../helpers/handler-harness.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import {
   connectMoto,
@@ -28,7 +25,7 @@ import {
   OAUTH_CLIENT,
   READER_TOKEN,
 } from '../helpers/secrets.ts';
-import { demoPool, listJobsEvent, POOLS } from './fixtures.ts';
+import { listJobsEvent, startMotoHarness } from './fixtures.ts';
 
 const nothingAccepted = { appKeys: [], apiKeys: [], oauthClients: [] };
 
@@ -82,11 +79,7 @@ describe('the Celonis credentials secret, read from Secrets Manager', () => {
 
   beforeAll(async () => {
     moto = await connectMoto();
-    harness = await startHandlerHarness({
-      emulator: { pools: [demoPool()] },
-      env: { POOLS },
-      secrets: 'unmocked',
-    });
+    harness = await startMotoHarness();
     emulator = harness.emulator;
     callers = await createSecret(moto, 'callers', callersSecret());
   });

@@ -1,10 +1,16 @@
 /**
  * The data set of the AWS suite: one pool whose jobs are running, queued
- * and finished, configured under the alias `demo`, and the request for its
- * job list.
+ * and finished, configured under the alias `demo`, the handler harness
+ * that serves it with the secrets in moto, and the request for its job
+ * list.
  */
-import type { PoolSeed } from '../../emulator/celonis.ts';
+import type { EmulatorOptions, PoolSeed } from '../../emulator/celonis.ts';
 import { httpEvent } from '../helpers/events.ts';
+import {
+  type FunctionEnv,
+  type HandlerHarness,
+  startHandlerHarness,
+} from '../helpers/handler-harness.ts';
 
 export const POOL_ID = '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 export const POOLS = `demo=${POOL_ID}`;
@@ -31,6 +37,31 @@ export function demoPool(): PoolSeed {
       { id: JOB_IDS.transform, name: 'transform', status: 'SUCCESS' },
     ],
   };
+}
+
+export interface MotoHarnessOptions {
+  /** Credentials and timing of the emulator, which holds the demo pool. */
+  emulator?: Omit<EmulatorOptions, 'pools'>;
+  /** Besides `POOLS`; each load adds the secrets' ARNs. */
+  env?: FunctionEnv;
+}
+
+/**
+ * The handler harness with the demo pool, its Secrets Manager left to the
+ * moto that AWS_ENDPOINT_URL names.
+ *
+ * @example
+ * const harness = await startMotoHarness({ env: { LOG_LEVEL: 'WARN' } });
+ * const handler = await harness.load('status', { CELONIS_SECRET_ID: arn });
+ */
+export function startMotoHarness(
+  options: MotoHarnessOptions = {},
+): Promise<HandlerHarness> {
+  return startHandlerHarness({
+    emulator: { ...options.emulator, pools: [demoPool()] },
+    env: { POOLS, ...options.env },
+    secrets: 'unmocked',
+  });
 }
 
 /** `GET /pools/demo/jobs` with a bearer token. */

@@ -10,10 +10,7 @@ import type { AutoCancelResult } from '../../lib/auto-cancel.ts';
 import type { CancelSummary } from '../../lib/cancel.ts';
 import { formatNotification } from '../../lib/notify.ts';
 import { lambdaContext } from '../helpers/events.ts';
-import {
-  type HandlerHarness,
-  startHandlerHarness,
-} from '../helpers/handler-harness.ts';
+import type { HandlerHarness } from '../helpers/handler-harness.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import {
   connectMoto,
@@ -25,7 +22,7 @@ import {
   type TestSecret,
 } from '../helpers/moto.ts';
 import { APP_KEY } from '../helpers/secrets.ts';
-import { demoPool, JOB_IDS, POOL_ID, POOLS } from './fixtures.ts';
+import { JOB_IDS, POOL_ID, startMotoHarness } from './fixtures.ts';
 
 const REASON = 'nightly SAP shutdown';
 const STUBBORN_JOB_ID = '5e6f7a8b-9c0d-4e1f-8a3b-4c5d6e7f8a9b';
@@ -45,10 +42,9 @@ describe('the autoCancel summary on SNS', () => {
 
   beforeAll(async () => {
     moto = await connectMoto();
-    harness = await startHandlerHarness({
-      emulator: { pools: [demoPool()], appKeys: [APP_KEY], cancelDelayMs: 200 },
-      env: { POOLS, AUTO_CANCEL_POOLS: 'demo', LOG_LEVEL: 'WARN' },
-      secrets: 'unmocked',
+    harness = await startMotoHarness({
+      emulator: { appKeys: [APP_KEY], cancelDelayMs: 200 },
+      env: { AUTO_CANCEL_POOLS: 'demo', LOG_LEVEL: 'WARN' },
     });
     emulator = harness.emulator;
     celonisSecret = await createSecret(moto, 'celonis', APP_KEY);

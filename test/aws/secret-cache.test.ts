@@ -16,10 +16,7 @@ import {
 import type { HttpResult } from '../../lib/http.ts';
 import { type MovableClock, movableClock } from '../helpers/clock.ts';
 import { lambdaContext } from '../helpers/events.ts';
-import {
-  type HandlerHarness,
-  startHandlerHarness,
-} from '../helpers/handler-harness.ts';
+import type { HandlerHarness } from '../helpers/handler-harness.ts';
 import {
   connectMoto,
   createSecret,
@@ -35,7 +32,7 @@ import {
   READER_TOKEN,
   TEST_CALLERS,
 } from '../helpers/secrets.ts';
-import { demoPool, listJobsEvent, POOLS } from './fixtures.ts';
+import { listJobsEvent, startMotoHarness } from './fixtures.ts';
 
 const FIVE_MINUTES_MS = 5 * 60 * 1000;
 
@@ -49,10 +46,9 @@ describe('the secrets cache of the status function', () => {
 
   beforeAll(async () => {
     moto = await connectMoto();
-    harness = await startHandlerHarness({
-      emulator: { pools: [demoPool()], appKeys: [APP_KEY] },
-      env: { POOLS, LOG_LEVEL: 'WARN' },
-      secrets: 'unmocked',
+    harness = await startMotoHarness({
+      emulator: { appKeys: [APP_KEY] },
+      env: { LOG_LEVEL: 'WARN' },
     });
   });
 

@@ -16,10 +16,7 @@ import {
 import type { CelonisEmulator, Credentials } from '../../emulator/celonis.ts';
 import { type MovableClock, movableClock } from '../helpers/clock.ts';
 import { lambdaContext } from '../helpers/events.ts';
-import {
-  type HandlerHarness,
-  startHandlerHarness,
-} from '../helpers/handler-harness.ts';
+import type { HandlerHarness } from '../helpers/handler-harness.ts';
 import {
   connectMoto,
   createSecret,
@@ -37,7 +34,7 @@ import {
   READER_TOKEN,
   ROTATED_APP_KEY,
 } from '../helpers/secrets.ts';
-import { demoPool, listJobsEvent, POOLS } from './fixtures.ts';
+import { listJobsEvent, startMotoHarness } from './fixtures.ts';
 
 const ROTATED_API_KEY = `api-key-${LEAK_MARKER}-2`;
 const ROTATED_CLIENT_SECRET = `client-secret-${LEAK_MARKER}-2`;
@@ -52,11 +49,7 @@ describe('rotation of the Celonis credentials', () => {
 
   beforeAll(async () => {
     moto = await connectMoto();
-    harness = await startHandlerHarness({
-      emulator: { pools: [demoPool()] },
-      env: { POOLS, LOG_LEVEL: 'ERROR' },
-      secrets: 'unmocked',
-    });
+    harness = await startMotoHarness({ env: { LOG_LEVEL: 'ERROR' } });
     emulator = harness.emulator;
   });
 
