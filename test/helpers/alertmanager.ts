@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, poll } from './offline.ts';
+import { collectOutput, freePort, poll } from './offline.ts';
 
 const READY_TIMEOUT_MS = 30_000;
 
@@ -86,13 +86,7 @@ export async function startAlertmanager(
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += String(chunk);
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += String(chunk);
-  });
+  const output = collectOutput(child);
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await stopChild(child);
@@ -103,7 +97,7 @@ export async function startAlertmanager(
     await poll(
       async () => {
         if (child.exitCode !== null) {
-          throw new Error(`alertmanager exited:\n${output.slice(-3_000)}`);
+          throw new Error(`alertmanager exited:\n${output().slice(-3_000)}`);
         }
         const ready = await fetch(`${url}/-/ready`).catch(() => undefined);
 
@@ -120,7 +114,7 @@ export async function startAlertmanager(
   return {
     url,
     postAlerts: (alerts) => postAlerts(url, alerts),
-    output: () => output,
+    output,
     stop,
   };
 }

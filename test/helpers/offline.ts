@@ -5,6 +5,7 @@
  * group of its own, on free loopback ports, with its output kept for
  * assertions instead of printed.
  */
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { startCelonisEmulator } from '../../emulator/celonis.ts';
@@ -198,15 +199,9 @@ async function startOffline(
     host: '127.0.0.1',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += String(chunk);
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += String(chunk);
-  });
+  const output = collectOutput(child);
   const url = `http://127.0.0.1:${port}`;
-  const logLines = () => parseLogLines(output);
+  const logLines = () => parseLogLines(output());
   const stop = async () => {
     await stopProcessGroup(child);
     await emulator.close();
@@ -215,7 +210,7 @@ async function startOffline(
   try {
     await waitUntilAnswering(url, child, {
       timeoutMs: READY_TIMEOUT_MS,
-      output: () => output,
+      output,
     });
   } catch (error) {
     await stop();
@@ -225,12 +220,24 @@ async function startOffline(
   return {
     emulator,
     url,
-    output: () => output,
+    output,
     logLines,
     waitForLog: (matches, timeoutMs = 10_000) =>
       poll(() => logLines().find(matches), timeoutMs, 'log line'),
     stop,
   };
+}
+
+/** What `child` has written to stdout and stderr so far, as it arrives. */
+export function collectOutput(child: ChildProcess): () => string {
+  let output = '';
+  const append = (chunk: unknown) => {
+    output += String(chunk);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+
+  return () => output;
 }
 
 function parseLogLines(output: string): LogLine[] {
