@@ -29,6 +29,7 @@ import type { Services } from '../../../lib/services.ts';
 import { createCelonisStack } from '../../helpers/celonis-stack.ts';
 import { captureLogs } from '../../helpers/log-capture.ts';
 import { APP_KEY } from '../../helpers/secrets.ts';
+import { thrown } from '../../helpers/thrown.ts';
 
 const SAP: Pool = {
   alias: 'sap-ecc',
@@ -38,15 +39,6 @@ const CRM: Pool = { alias: 'crm', id: '0e6b7a55-2c1f-4d3e-8a9b-1c2d3e4f5a6b' };
 const POOLS = [SAP, CRM];
 const SOURCE_ID = '3702de43-b181-4b5b-90da-87e056ce7616';
 const JOB_ID = '0bae5839-6921-46dc-8d0f-3294ecd6b3fd';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('parseEvent', () => {
   it('reads a complete event', () => {

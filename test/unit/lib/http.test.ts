@@ -22,6 +22,7 @@ import {
 } from '../../../lib/http.ts';
 import { httpEvent } from '../../helpers/events.ts';
 import { LEAK_MARKER } from '../../helpers/secrets.ts';
+import { thrown } from '../../helpers/thrown.ts';
 
 const SAP: Pool = {
   alias: 'sap-ecc',
@@ -52,16 +53,6 @@ function problem(
       detail,
     }),
   };
-}
-
-/** What `fn` throws; fails the test when it returns. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('problemResponse', () => {

@@ -4,6 +4,7 @@ import { selectRunning } from '../../../lib/cancel.ts';
 import { BadRequestError } from '../../../lib/errors.ts';
 import type { Job } from '../../../lib/jobs.ts';
 import { isWebhook, parseWebhook } from '../../../lib/webhooks.ts';
+import { thrown } from '../../helpers/thrown.ts';
 
 const P2P = '0bae5839-6921-46dc-8d0f-3294ecd6b3fd';
 const O2C = '11111111-2222-4333-8444-555555555555';
@@ -17,15 +18,6 @@ function fixture(name: string): Notification {
   const url = new URL(`../../fixtures/webhooks/${name}.json`, import.meta.url);
 
   return JSON.parse(readFileSync(url, 'utf8')) as Notification;
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 const runningJobs: Job[] = [
