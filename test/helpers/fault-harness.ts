@@ -6,13 +6,14 @@
  */
 import type { JobSeed } from '../../emulator/celonis.ts';
 import {
+  ADMIN_TOKEN,
   CALLERS_SECRET_ID,
   CELONIS_SECRET_ID,
   type HandlerHarness,
   handlerEnv,
   startHandlerHarness,
 } from './handler-harness.ts';
-import { APP_KEY, callersSecret, LEAK_MARKER } from './secrets.ts';
+import { APP_KEY, callersSecret } from './secrets.ts';
 
 export const DEMO_POOL_ID = '3d8a2621-f9c0-456a-9b2d-9bb8c0a9fcd1';
 export const CRM_POOL_ID = '8b0e3f1a-5c2d-4e6f-9a7b-1c2d3e4f5a6b';
@@ -23,9 +24,6 @@ export const POOL_IDS = [DEMO_POOL_ID, CRM_POOL_ID, GHOST_POOL_ID] as const;
 export const RUNNING_JOB_ID = '0bae5839-6921-46dc-8d0f-3294ecd6b3fd';
 export const FINISHED_JOB_ID = '5f2b8c1d-7e4a-4b3c-9d8e-2a1b0c9d8e7f';
 export const CRM_JOB_ID = 'e7d6c5b4-a392-4817-86f5-4e3d2c1b0a99';
-
-/** Reads and cancels in every configured pool. */
-export const ADMIN_TOKEN = `admin-token-${LEAK_MARKER}`;
 
 function demoJobs(): JobSeed[] {
   return [

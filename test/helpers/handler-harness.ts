@@ -192,9 +192,11 @@ export interface HandlerHarnessOptions {
   env?: FunctionEnv;
   /**
    * What the mocked Secrets Manager holds; default `defaultSecrets()`.
-   * `'unmocked'`: the SDK calls the endpoint the environment names.
+   * `'emulator'`: the functions call the emulator's Secrets Manager, which
+   * holds the `secrets` of its options. `'unmocked'`: they call the
+   * endpoint the environment names (moto, in the AWS suite).
    */
-  secrets?: SecretValues | 'unmocked';
+  secrets?: SecretValues | 'emulator' | 'unmocked';
 }
 
 export interface ResetOptions {
@@ -246,7 +248,7 @@ export async function startHandlerHarness(
   };
   const env = options.env ?? handlerEnv();
   const secrets =
-    options.secrets === 'unmocked'
+    typeof options.secrets === 'string'
       ? undefined
       : (options.secrets ?? defaultSecrets());
   const emulator = await startCelonisEmulator(emulatorOptions);
@@ -260,6 +262,9 @@ export async function startHandlerHarness(
     };
     for (const name of FUNCTION_VARIABLES) {
       vi.stubEnv(name, variables[name]);
+    }
+    if (options.secrets === 'emulator') {
+      vi.stubEnv('AWS_ENDPOINT_URL_SECRETS_MANAGER', emulator.url);
     }
   }
 

@@ -5,13 +5,13 @@
  * answers 429, and the summary counts what happened.
  */
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  type CelonisEmulator,
-  type PoolSeed,
-  startCelonisEmulator,
-} from '../../emulator/celonis.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CelonisEmulator, PoolSeed } from '../../emulator/celonis.ts';
 import { lambdaContext } from '../helpers/events.ts';
+import {
+  type HandlerHarness,
+  startHandlerHarness,
+} from '../helpers/handler-harness.ts';
 import { APP_KEY } from '../helpers/secrets.ts';
 
 const POOLS = 5;
@@ -47,37 +47,39 @@ function seedPools(): PoolSeed[] {
 }
 
 describe('autoCancel with 200 running jobs in 5 pools', () => {
+  let harness: HandlerHarness;
   let emulator: CelonisEmulator;
   let handler: Handler;
 
   beforeAll(async () => {
-    emulator = await startCelonisEmulator({
-      pools: seedPools(),
-      appKeys: [APP_KEY],
-      secrets: { 'scale/celonis': APP_KEY },
-      cancelDelayMs: 500,
-      rateLimitPerSecond: 20,
-    });
     const aliases = Array.from(
       { length: POOLS },
       (_, pool) => `source-${pool}`,
     );
-    vi.stubEnv('CELONIS_URL', emulator.url);
-    vi.stubEnv('CELONIS_SECRET_ID', 'scale/celonis');
-    vi.stubEnv(
-      'POOLS',
-      aliases.map((alias, pool) => `${alias}=${poolId(pool)}`).join(','),
-    );
-    vi.stubEnv('AUTO_CANCEL_POOLS', aliases.join(','));
-    vi.stubEnv('AWS_ENDPOINT_URL_SECRETS_MANAGER', emulator.url);
-    vi.stubEnv('LOG_LEVEL', 'WARN');
-    vi.resetModules();
-    ({ handler } = await import('../../functions/auto-cancel.ts'));
+    harness = await startHandlerHarness({
+      emulator: {
+        pools: seedPools(),
+        appKeys: [APP_KEY],
+        secrets: { 'scale/celonis': APP_KEY },
+        cancelDelayMs: 500,
+        rateLimitPerSecond: 20,
+      },
+      env: {
+        CELONIS_SECRET_ID: 'scale/celonis',
+        POOLS: aliases
+          .map((alias, pool) => `${alias}=${poolId(pool)}`)
+          .join(','),
+        AUTO_CANCEL_POOLS: aliases.join(','),
+        LOG_LEVEL: 'WARN',
+      },
+      secrets: 'emulator',
+    });
+    emulator = harness.emulator;
+    handler = await harness.load('autoCancel');
   });
 
   afterAll(async () => {
-    vi.unstubAllEnvs();
-    await emulator.close();
+    await harness?.close();
   });
 
   it('cancels every job once, without a 429, and sums them up', async () => {
