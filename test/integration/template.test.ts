@@ -26,6 +26,10 @@ const EXISTING = {
   callersSecretArn:
     'arn:aws:secretsmanager:eu-central-1:123456789012:secret:callers-AbCdEf',
   notifyTopicArn: 'arn:aws:sns:eu-central-1:123456789012:operations',
+  autoCancelEnabled: 'true',
+  autoCancelCron: 'cron(30 21 ? * SAT *)',
+  autoCancelTimezone: 'America/New_York',
+  autoCancelReason: 'weekly CRM maintenance',
 } as const;
 
 const FUNCTIONS = {
@@ -395,7 +399,7 @@ describe('autoCancel', () => {
       expect(Properties.ScheduleExpression).toBe('cron(45 23 * * ? *)');
       expect(Properties.ScheduleExpressionTimezone).toBe('Europe/Berlin');
       expect(JSON.parse(Properties.Target.Input)).toEqual({
-        reason: 'nightly SAP shutdown',
+        reason: 'nightly source system shutdown',
       });
       expect(Properties.Target.Arn).toEqual({
         'Fn::GetAtt': [FUNCTIONS.autoCancel, 'Arn'],
@@ -414,6 +418,29 @@ describe('autoCancel', () => {
 
     expect(schedules.map(({ Properties }) => Properties.State)).toEqual([
       'DISABLED',
+    ]);
+  });
+
+  it('takes the schedule from stage parameters', () => {
+    const schedules = resourcesOfType(
+      existing.template,
+      'AWS::Scheduler::Schedule',
+    );
+
+    expect(
+      schedules.map(({ Properties }) => ({
+        state: Properties.State,
+        cron: Properties.ScheduleExpression,
+        timezone: Properties.ScheduleExpressionTimezone,
+        input: JSON.parse(Properties.Target.Input),
+      })),
+    ).toEqual([
+      {
+        state: 'ENABLED',
+        cron: 'cron(30 21 ? * SAT *)',
+        timezone: 'America/New_York',
+        input: { reason: 'weekly CRM maintenance' },
+      },
     ]);
   });
 
