@@ -28,6 +28,8 @@ function readLogLevel(raw: string | undefined): Level {
   return level as Level;
 }
 
+// The logger reads its own two variables: every module logs through it, so
+// it must exist before, and without, the functions' configuration.
 export const logger = new Logger({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'celonis-job-control',
   logLevel: readLogLevel(process.env.LOG_LEVEL),

@@ -1,6 +1,6 @@
 /**
  * The Celonis credentials secret, read by the real Secrets Manager client
- * from moto, in every shape the contract accepts, through the status
+ * from moto, in every shape the README lists, through the status
  * function's list route against the Celonis emulator.
  */
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';

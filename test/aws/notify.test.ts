@@ -27,7 +27,7 @@ import { JOB_IDS, POOL_ID, startMotoHarness } from './fixtures.ts';
 const REASON = 'nightly SAP shutdown';
 const STUBBORN_JOB_ID = '5e6f7a8b-9c0d-4e1f-8a3b-4c5d6e7f8a9b';
 
-/** What autoCancel resolves to, as the contract says. */
+/** What autoCancel resolves to, as the README describes it. */
 interface RunResult {
   dryRun: boolean;
   results: AutoCancelResult[];

@@ -421,7 +421,7 @@ const titles: Record<number, string> = {
 
 /**
  * The whole problem answer with `status`; `detail` is matched as a
- * pattern, since the contract fixes what it names, not its words.
+ * pattern, since the README fixes what it names, not its words.
  */
 export function problem(
   status: number,
