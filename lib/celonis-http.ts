@@ -83,7 +83,14 @@ export class CelonisHttp {
     let attempts = 0;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       attempts = attempt;
-      const done = await this.#options.limiter.acquire(request.deadline);
+      const done = await this.#options.limiter
+        .acquire(request.deadline)
+        .catch((refusal: unknown) => {
+          // No slot left for a retry: the failure before it is the news.
+          throw failure === undefined
+            ? refusal
+            : giveUp(request, failure, attempt - 1);
+        });
       const outcome = await this.#attempt(request).finally(done);
       if ('status' in outcome && !isRetryable(outcome.status)) {
         return outcome;

@@ -105,6 +105,35 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('CelonisHttp', () => {
+  it('reports the failure before a retry the rate limit leaves no room for', async () => {
+    // Prepare: a limit of one request per second and 600 ms left.
+    const clock = new FakeClock();
+    const { fetch } = fakeFetch([502, 200]);
+    const http = new CelonisHttp({
+      baseUrl: BASE_URL,
+      limiter: new RateLimiter(1, clock),
+      fetch,
+      sleep: clock.sleep,
+      random: () => 0,
+    });
+
+    // Act
+    const error = await failure(
+      http.send({
+        method: 'GET',
+        path: PATH,
+        endpoint: ENDPOINT,
+        deadline: new Deadline(clock.now() + 600, clock.now),
+      }),
+    );
+
+    // Assess
+    expect(error).toMatchObject({
+      statusCode: 502,
+      message: `Celonis (${ENDPOINT}) answered HTTP 502; gave up after 1 attempt.`,
+    });
+  });
+
   it('sends the request under the team URL and answers as received', async () => {
     // Prepare
     const { http, calls, clock } = setup([
