@@ -3,18 +3,25 @@
  * glance: a subject with the counts and a body that lists, per result, the
  * pool, name and id of each job.
  */
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AutoCancelOutcome } from './auto-cancel.ts';
 import type { CancelResult } from './cancel.ts';
 
-let client: SNSClient | undefined;
+// Loaded on first use: most runs of most stages publish nothing, and the
+// SNS client module is a good part of autoCancel's cold start.
+const loadSns = () => import('@aws-sdk/client-sns');
 
-/** The SNS client, created on first use: most runs of most stages need none. */
-export function snsClient(): SNSClient {
+let client: Promise<SNSClient> | undefined;
+
+/** The SNS client, created on first use. */
+export function snsClient(): Promise<SNSClient> {
   // A publish must not eat autoCancel's margin for logging and returning.
-  client ??= new SNSClient({
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-  });
+  client ??= loadSns().then(
+    ({ SNSClient }) =>
+      new SNSClient({
+        requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+      }),
+  );
 
   return client;
 }
@@ -112,9 +119,11 @@ function truncate(text: string, max: number): string {
 export async function publishNotification(
   topicArn: string,
   text: NotificationText,
-  sns: SNSClient = snsClient(),
+  sns?: SNSClient,
 ): Promise<void> {
-  await sns.send(
+  const { PublishCommand } = await loadSns();
+  const publisher = sns ?? (await snsClient());
+  await publisher.send(
     new PublishCommand({
       TopicArn: topicArn,
       Subject: text.subject,
