@@ -14,7 +14,7 @@ const loadSns = () => import('@aws-sdk/client-sns');
 let client: Promise<SNSClient> | undefined;
 
 /** The SNS client, created on first use. */
-export function snsClient(): Promise<SNSClient> {
+function snsClient(): Promise<SNSClient> {
   // A publish must not eat autoCancel's margin for logging and returning.
   client ??= loadSns().then(
     ({ SNSClient }) =>
